@@ -1,0 +1,119 @@
+"""A dose in words, as a therapist would say it to a patient.
+
+"3 series van 10 herhalingen", "3 tellen vasthouden", "30 seconden rust tussen
+de series", "2 tot 3 keer per dag". Shared by the library, the patient's plan and
+the handout, so every screen phrases a dose the same way.
+"""
+
+from django.utils.translation import gettext, ngettext, pgettext
+
+from exercises.models import Dose, HoldUnit
+
+
+def _amount(low: int, high: int | None) -> str:
+    if high is None or high == low:
+        return str(low)
+    return pgettext("range of numbers", "%(low)s to %(high)s") % {"low": low, "high": high}
+
+
+def _top(low: int, high: int | None) -> int:
+    return high if high is not None else low
+
+
+def describe_sets_and_reps(dose: Dose) -> str:
+    parts = []
+    if dose.sets_min is not None:
+        parts.append(
+            ngettext("%(amount)s set", "%(amount)s sets", _top(dose.sets_min, dose.sets_max))
+            % {"amount": _amount(dose.sets_min, dose.sets_max)}
+        )
+    if dose.reps_min is not None:
+        reps = ngettext(
+            "%(amount)s repetition", "%(amount)s repetitions", _top(dose.reps_min, dose.reps_max)
+        ) % {"amount": _amount(dose.reps_min, dose.reps_max)}
+        if parts:
+            parts = [pgettext("sets of reps", "%(sets)s of %(reps)s") % {"sets": parts[0], "reps": reps}]
+        else:
+            parts.append(reps)
+    elif dose.reps_start is not None:
+        start = ngettext(
+            "start with %(start)s repetition", "start with %(start)s repetitions", dose.reps_start
+        ) % {"start": dose.reps_start}
+        parts.append(start)
+        if dose.reps_target is not None:
+            parts.append(gettext("build up to %(target)s") % {"target": dose.reps_target})
+    if not parts:
+        return ""
+    text = ", ".join(parts)
+    if dose.reps_per_side:
+        text = gettext("%(dose)s, on each side") % {"dose": text}
+    return text
+
+
+def describe_hold(dose: Dose) -> str:
+    if dose.hold_min is None:
+        return ""
+    top = _top(dose.hold_min, dose.hold_max)
+    amount = _amount(dose.hold_min, dose.hold_max)
+    if dose.hold_unit == HoldUnit.COUNTS:
+        return ngettext("hold for %(amount)s count", "hold for %(amount)s counts", top) % {
+            "amount": amount
+        }
+    return ngettext("hold for %(amount)s second", "hold for %(amount)s seconds", top) % {
+        "amount": amount
+    }
+
+
+def describe_rest(dose: Dose) -> str:
+    if dose.rest_seconds_min is None:
+        return ""
+    top = _top(dose.rest_seconds_min, dose.rest_seconds_max)
+    return ngettext(
+        "%(amount)s second rest between sets", "%(amount)s seconds rest between sets", top
+    ) % {"amount": _amount(dose.rest_seconds_min, dose.rest_seconds_max)}
+
+
+def describe_duration(dose: Dose) -> str:
+    if dose.duration_minutes is None:
+        return ""
+    return ngettext("%(amount)s minute", "%(amount)s minutes", dose.duration_minutes) % {
+        "amount": dose.duration_minutes
+    }
+
+
+def describe_frequency(dose: Dose) -> str:
+    parts = []
+    if dose.times_per_day_min is not None:
+        top = _top(dose.times_per_day_min, dose.times_per_day_max)
+        parts.append(
+            ngettext("%(amount)s time a day", "%(amount)s times a day", top)
+            % {"amount": _amount(dose.times_per_day_min, dose.times_per_day_max)}
+        )
+    if dose.days_per_week_min is not None:
+        top = _top(dose.days_per_week_min, dose.days_per_week_max)
+        parts.append(
+            ngettext("%(amount)s day a week", "%(amount)s days a week", top)
+            % {"amount": _amount(dose.days_per_week_min, dose.days_per_week_max)}
+        )
+    return ", ".join(parts)
+
+
+def describe_intensity(dose: Dose) -> str:
+    if dose.borg_min is None:
+        return ""
+    return gettext("effort %(amount)s on the Borg scale (6-20)") % {
+        "amount": _amount(dose.borg_min, dose.borg_max)
+    }
+
+
+def describe_dose(dose: Dose) -> list[str]:
+    """The dose as short lines, most important first, empty parts left out."""
+    lines = [
+        describe_sets_and_reps(dose),
+        describe_hold(dose),
+        describe_rest(dose),
+        describe_duration(dose),
+        describe_frequency(dose),
+        describe_intensity(dose),
+    ]
+    return [line for line in lines if line]

@@ -1,0 +1,1 @@
+"""Patients, programs, the daily plan and handouts (see the programs issue)."""
