@@ -60,7 +60,8 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 
 makemessages: setup
-	$(DJANGO) makemessages --locale nl --locale en --no-obsolete --no-location --ignore '.venv/*'
+	$(DJANGO) makemessages --locale nl --locale en --no-obsolete --no-location --ignore '.venv/*' --ignore 'tests/*'
+	$(BIN)/python scripts/fill_english_catalogue.py
 
 test: setup system-deps postgres lint
 	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/pytest

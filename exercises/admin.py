@@ -15,7 +15,7 @@ class ExercisePhotoInline(admin.TabularInline):
 class ExerciseAdminForm(forms.ModelForm):
     class Meta:
         model = Exercise
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
         widgets = {
             field: forms.Textarea(attrs={"rows": 6, "cols": 90})
             for field in ("steps", "variants", "attention_points", "cautions")

@@ -32,7 +32,9 @@ def describe_sets_and_reps(dose: Dose) -> str:
             "%(amount)s repetition", "%(amount)s repetitions", _top(dose.reps_min, dose.reps_max)
         ) % {"amount": _amount(dose.reps_min, dose.reps_max)}
         if parts:
-            parts = [pgettext("sets of reps", "%(sets)s of %(reps)s") % {"sets": parts[0], "reps": reps}]
+            parts = [
+                pgettext("sets of reps", "%(sets)s of %(reps)s") % {"sets": parts[0], "reps": reps}
+            ]
         else:
             parts.append(reps)
     elif dose.reps_start is not None:

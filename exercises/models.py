@@ -9,9 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from exercises.text import searchable
 
@@ -252,13 +251,13 @@ class Exercise(Dose):
     dose_source = models.CharField(
         _("dose source"), max_length=10, choices=DoseSource.choices, default=DoseSource.LEAFLET
     )
-    dose_source_text = models.TextField(
-        _("leaflet text the dose comes from"), blank=True
-    )
+    dose_source_text = models.TextField(_("leaflet text the dose comes from"), blank=True)
     # Lower-cased, accent-free copy of the texts, kept in step by the pre_save
     # signal (which also runs for loaddata), so "knieen" finds "knieën" with a
     # plain LIKE on SQLite and PostgreSQL alike.
     search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = ExerciseManager()
 
     class Meta:
         ordering = ["leaflet__order", "order", "pk"]
@@ -271,16 +270,14 @@ class Exercise(Dose):
             ),
         ]
 
-    objects = ExerciseManager()
-
     def __str__(self) -> str:
         return self.title
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("exercises:detail", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
     @property
     def pictogram(self) -> str:

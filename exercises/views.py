@@ -59,5 +59,3 @@ def exercise_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         {"exercise": exercise, "dose_lines": describe_dose(exercise), "upload_form": upload_form},
         status=400 if upload_form.errors else 200,
     )
-
-
