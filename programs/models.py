@@ -1,1 +1,255 @@
-"""Patients, programs, the daily plan and handouts (see the programs issue)."""
+"""Practices, therapists, patients, protocols and the patients' programs.
+
+A program is a patient's own copy of a protocol. Its items are the working
+draft; publishing freezes a numbered `ProgramRevision` (a JSON snapshot of the
+program and its exercises' texts) so a printed handout stays reproducible and
+the patient always sees the latest published revision.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from exercises.models import Dose, Exercise, LocalisedNameMixin, ProtocolVariant
+
+
+class Practice(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(_("phone number"), max_length=40)
+    call_hours = models.CharField(_("call hours"), max_length=200, blank=True)
+    address = models.CharField(_("address or department"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("practice")
+        verbose_name_plural = _("practices")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Therapist(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="therapist"
+    )
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="therapists", verbose_name=_("practice")
+    )
+    is_practice_admin = models.BooleanField(_("practice administrator"), default=False)
+
+    class Meta:
+        verbose_name = _("therapist")
+        verbose_name_plural = _("therapists")
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class Patient(models.Model):
+    """The minimum: a first name or pseudonym and the practice's own reference."""
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="patients", verbose_name=_("practice")
+    )
+    name = models.CharField(_("first name or pseudonym"), max_length=60)
+    reference = models.CharField(_("practice reference"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "reference"],
+                condition=~models.Q(reference=""),
+                name="patient_unique_reference_per_practice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:patient_detail", args=[self.pk])
+
+
+class ProtocolManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> "Protocol":
+        return self.get(slug=slug)
+
+
+class Protocol(LocalisedNameMixin, models.Model):
+    """A program template: one per leaflet variant, shipped as a fixture."""
+
+    slug = models.SlugField(primary_key=True, max_length=60)
+    name = models.CharField(_("name (Dutch)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    variant = models.ForeignKey(ProtocolVariant, on_delete=models.PROTECT, related_name="protocols")
+    default_weeks = models.PositiveSmallIntegerField(
+        _("length in weeks"), validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    asks_affected_side = models.BooleanField(_("asks for the affected side"), default=False)
+    # Lists of {"text": ..., "from_leaflet": bool}: every line a patient reads is
+    # either the leaflet's or visibly the app's own default.
+    rules = models.JSONField(_("rules"), default=list, blank=True)
+    precautions = models.JSONField(_("precautions"), default=list, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ProtocolManager()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("protocol")
+        verbose_name_plural = _("protocols")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ProtocolItemManager(models.Manager):
+    def get_by_natural_key(self, protocol: str, exercise: str) -> "ProtocolItem":
+        return self.get(protocol_id=protocol, exercise__slug=exercise)
+
+
+class ProtocolItem(models.Model):
+    """An exercise in a protocol; its dose is the exercise's leaflet dose."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ProtocolItemManager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "exercise"], name="protocol_item_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol_id}: {self.exercise}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.protocol_id, self.exercise.slug)
+
+    natural_key.dependencies = ["exercises.exercise", "programs.protocol"]
+
+
+class Side(models.TextChoices):
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
+    BOTH = "both", _("Both")
+
+
+class Program(models.Model):
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="programs", verbose_name=_("patient")
+    )
+    protocol = models.ForeignKey(
+        Protocol, on_delete=models.PROTECT, related_name="+", verbose_name=_("protocol")
+    )
+    variant = models.ForeignKey(
+        ProtocolVariant, on_delete=models.PROTECT, related_name="+", verbose_name=_("variant")
+    )
+    start_date = models.DateField(_("start date"))
+    weeks = models.PositiveSmallIntegerField(
+        _("length in weeks"), validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    affected_side = models.CharField(
+        _("affected side"), max_length=5, choices=Side.choices, blank=True
+    )
+    has_draft_changes = models.BooleanField(default=True, editable=False)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+
+    def __str__(self) -> str:
+        return f"{self.protocol} ({self.patient})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:program_edit", args=[self.pk])
+
+
+class ProgramItem(Dose):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+    # Days of the week as digits, Monday = 1 ... Sunday = 7 ("1357" = Mon, Wed, Fri, Sun).
+    days = models.CharField(_("days of the week"), max_length=7, default="1234567")
+    reps_step_per_week = models.PositiveSmallIntegerField(
+        _("extra repetitions each week"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    note = models.TextField(_("note to the patient"), max_length=500, blank=True)
+    # The therapist saw the warnings on this item and kept it: who, when, which.
+    warnings_kept = models.JSONField(default=list, blank=True, editable=False)
+    warnings_kept_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    warnings_kept_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            *Dose.range_constraints("program_item"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.exercise)
+
+
+class ProgramRevision(models.Model):
+    """A published, frozen copy of a program: what the patient and the handout see."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="revision_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} r{self.number}"
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    CREATE = "create", _("Created")
+    CHANGE = "change", _("Changed")
+    PUBLISH = "publish", _("Published")
+    COPY = "copy", _("Copied")
+    ARCHIVE = "archive", _("Archived")
+
+
+class AccessLogEntry(models.Model):
+    """Who opened or changed which patient's record, and when (NEN 7513)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="access_log")
+    action = models.CharField(max_length=10, choices=AccessAction.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.patient_id}"

@@ -1,25 +1,71 @@
-"""Create the demo login once; running it again changes nothing."""
+"""Create the demo practice, its therapist login and a few patients with
+programs, once: running it again changes nothing."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from programs import services
+from programs.models import Practice, Protocol, Therapist
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "oefenplan-demo"
+DEMO_PATIENTS = [
+    ("Anna", "D-001", "amputation-transtibial", "left"),
+    ("Bram", "D-002", "amputation-transfemoral", "right"),
+    ("Carla", "D-003", "hip-replacement-anterior", "right"),
+    ("Dirk", "D-004", "knee-osteoarthritis", "left"),
+    ("Els", "D-005", "back-rehabilitation", ""),
+]
 
 
 class Command(BaseCommand):
-    help = "Create the demo therapist login (idempotent) and print how to log in."
+    help = "Create the demo practice, therapist login and patients (idempotent)."
 
+    @transaction.atomic
     def handle(self, *args, **options) -> None:
         user_model = get_user_model()
         user, created = user_model.objects.get_or_create(
             username=DEMO_USERNAME,
-            defaults={"first_name": "Demo", "is_staff": True, "is_superuser": True},
+            defaults={
+                "first_name": "Demo",
+                "last_name": "Therapeut",
+                "is_staff": True,
+                "is_superuser": True,
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        practice, _ = Practice.objects.get_or_create(
+            name="Fysiotherapie De Demo",
+            defaults={
+                "phone": "050 123 4567",
+                "call_hours": "ma-vr 08.15-09.00 uur",
+                "address": "Voorbeeldstraat 1, Groningen",
+            },
+        )
+        Therapist.objects.get_or_create(
+            user=user, defaults={"practice": practice, "is_practice_admin": True}
+        )
+        for name, reference, protocol_slug, side in DEMO_PATIENTS:
+            if practice.patients.filter(reference=reference).exists():
+                continue
+            patient = services.patient_create(
+                practice=practice, name=name, reference=reference, user=user
+            )
+            protocol = Protocol.objects.get(slug=protocol_slug)
+            program = services.program_create_from_protocol(
+                patient=patient,
+                protocol=protocol,
+                start_date=timezone.localdate(),
+                weeks=protocol.default_weeks,
+                affected_side=side,
+                user=user,
+            )
+            services.program_publish(program=program, user=user)
         self.stdout.write(
             f"Demo login: user '{DEMO_USERNAME}', password '{DEMO_PASSWORD}'"
-            + (" (created)" if created else "")
+            f" ({practice.name}, {practice.patients.count()} patients)"
         )

@@ -1,0 +1,221 @@
+"""Writes for patients and programs. Each changes a patient's record, so each
+takes the acting user and leaves a line in the access log."""
+
+import datetime
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from exercises.models import Dose, Exercise
+from programs.models import (
+    AccessAction,
+    AccessLogEntry,
+    Patient,
+    Practice,
+    Program,
+    ProgramItem,
+    ProgramRevision,
+    Protocol,
+)
+from programs.snapshot import program_snapshot
+
+PROGRAM_EMPTY = _("A program needs at least one exercise before it can be published.")
+PROGRAM_ARCHIVED = _("This program is archived and can no longer be changed.")
+
+DOSE_FIELDS = [field.name for field in Dose._meta.get_fields()]
+
+
+def access_log_record(
+    *, user: User, patient: Patient, action: str, detail: str = ""
+) -> AccessLogEntry:
+    return AccessLogEntry.objects.create(
+        practice_id=patient.practice_id,
+        user=user,
+        patient=patient,
+        action=action,
+        detail=detail[:200],
+    )
+
+
+def patient_create(*, practice: Practice, name: str, reference: str, user: User) -> Patient:
+    patient = Patient(practice=practice, name=name.strip(), reference=reference.strip())
+    patient.full_clean()
+    patient.save()
+    access_log_record(user=user, patient=patient, action=AccessAction.CREATE)
+    return patient
+
+
+def _dose_of(source: Dose) -> dict:
+    return {field: getattr(source, field) for field in DOSE_FIELDS}
+
+
+def _touch(program: Program) -> None:
+    if program.archived_at is not None:
+        raise ValidationError(PROGRAM_ARCHIVED)
+    if not program.has_draft_changes:
+        program.has_draft_changes = True
+        program.save(update_fields=["has_draft_changes"])
+
+
+@transaction.atomic
+def program_create_from_protocol(
+    *,
+    patient: Patient,
+    protocol: Protocol,
+    start_date: datetime.date,
+    weeks: int,
+    affected_side: str,
+    user: User,
+) -> Program:
+    program = Program(
+        patient=patient,
+        protocol=protocol,
+        variant=protocol.variant,
+        start_date=start_date,
+        weeks=weeks,
+        affected_side=affected_side,
+    )
+    program.full_clean()
+    program.save()
+    ProgramItem.objects.bulk_create(
+        ProgramItem(program=program, exercise=item.exercise, order=index, **_dose_of(item.exercise))
+        for index, item in enumerate(protocol.items.select_related("exercise"))
+    )
+    access_log_record(
+        user=user, patient=patient, action=AccessAction.CREATE, detail=f"program {program.pk}"
+    )
+    return program
+
+
+@transaction.atomic
+def program_add_exercise(*, program: Program, exercise: Exercise, user: User) -> ProgramItem:
+    _touch(program)
+    next_order = (program.items.aggregate(highest=Max("order"))["highest"] or 0) + 1
+    item = ProgramItem(program=program, exercise=exercise, order=next_order, **_dose_of(exercise))
+    item.full_clean()
+    item.save()
+    access_log_record(
+        user=user,
+        patient=program.patient,
+        action=AccessAction.CHANGE,
+        detail=f"add {exercise.slug}",
+    )
+    return item
+
+
+@transaction.atomic
+def program_item_update(*, item: ProgramItem, user: User) -> ProgramItem:
+    """Save an item whose fields a validated form has set; new warnings need a new choice."""
+    _touch(item.program)
+    item.warnings_kept, item.warnings_kept_by, item.warnings_kept_at = [], None, None
+    item.full_clean()
+    item.save()
+    access_log_record(
+        user=user,
+        patient=item.program.patient,
+        action=AccessAction.CHANGE,
+        detail=f"dose {item.exercise.slug}",
+    )
+    return item
+
+
+@transaction.atomic
+def program_item_keep_warnings(*, item: ProgramItem, warnings: list[str], user: User) -> None:
+    _touch(item.program)
+    item.warnings_kept = warnings
+    item.warnings_kept_by = user
+    item.warnings_kept_at = timezone.now()
+    item.save(update_fields=["warnings_kept", "warnings_kept_by", "warnings_kept_at"])
+    access_log_record(
+        user=user,
+        patient=item.program.patient,
+        action=AccessAction.CHANGE,
+        detail=f"kept warnings {item.exercise.slug}",
+    )
+
+
+@transaction.atomic
+def program_item_remove(*, item: ProgramItem, user: User) -> None:
+    _touch(item.program)
+    item.delete()
+    access_log_record(
+        user=user,
+        patient=item.program.patient,
+        action=AccessAction.CHANGE,
+        detail=f"remove {item.exercise.slug}",
+    )
+
+
+@transaction.atomic
+def program_item_move(*, item: ProgramItem, offset: int, user: User) -> None:
+    """Move an item up (-1) or down (+1); orders are renumbered 1..n."""
+    _touch(item.program)
+    items = list(item.program.items.order_by("order", "pk"))
+    index = items.index(item)
+    target = max(0, min(len(items) - 1, index + offset))
+    items.insert(target, items.pop(index))
+    for position, each in enumerate(items, start=1):
+        each.order = position
+    ProgramItem.objects.bulk_update(items, ["order"])
+    access_log_record(
+        user=user,
+        patient=item.program.patient,
+        action=AccessAction.CHANGE,
+        detail=f"move {item.exercise.slug}",
+    )
+
+
+@transaction.atomic
+def program_publish(*, program: Program, user: User) -> ProgramRevision:
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.archived_at is not None:
+        raise ValidationError(PROGRAM_ARCHIVED)
+    snapshot = program_snapshot(program=program)
+    if not snapshot["items"]:
+        raise ValidationError(PROGRAM_EMPTY)
+    number = (program.revisions.aggregate(highest=Max("number"))["highest"] or 0) + 1
+    revision = ProgramRevision.objects.create(
+        program=program, number=number, snapshot=snapshot, published_by=user
+    )
+    program.has_draft_changes = False
+    program.save(update_fields=["has_draft_changes"])
+    access_log_record(
+        user=user, patient=program.patient, action=AccessAction.PUBLISH, detail=f"r{number}"
+    )
+    return revision
+
+
+@transaction.atomic
+def program_copy(*, program: Program, patient: Patient, user: User) -> Program:
+    if patient.practice_id != program.patient.practice_id:
+        raise ValidationError(_("Programs can only be copied within the practice."))
+    copy = Program.objects.create(
+        patient=patient,
+        protocol=program.protocol,
+        variant=program.variant,
+        start_date=timezone.localdate(),
+        weeks=program.weeks,
+        affected_side="",
+    )
+    items = list(program.items.all())
+    for item in items:
+        item.pk = None
+        item.program = copy
+        item.warnings_kept, item.warnings_kept_by, item.warnings_kept_at = [], None, None
+    ProgramItem.objects.bulk_create(items)
+    access_log_record(
+        user=user, patient=patient, action=AccessAction.COPY, detail=f"from program {program.pk}"
+    )
+    return copy
+
+
+def program_archive(*, program: Program, user: User) -> None:
+    program.archived_at = timezone.now()
+    program.save(update_fields=["archived_at"])
+    access_log_record(
+        user=user, patient=program.patient, action=AccessAction.ARCHIVE, detail=f"{program.pk}"
+    )

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from programs import views
+
+app_name = "programs"
+urlpatterns = [
+    path("patients/", views.patient_list, name="patient_list"),
+    path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
+    path("programs/<int:pk>/", views.program_edit, name="program_edit"),
+    path("programs/<int:pk>/preview/", views.program_preview, name="program_preview"),
+    path("programs/<int:pk>/publish/", views.program_publish, name="program_publish"),
+    path("programs/<int:pk>/copy/", views.program_copy, name="program_copy"),
+    path("programs/<int:pk>/archive/", views.program_archive, name="program_archive"),
+    path("programs/<int:pk>/exercises/", views.program_add_exercise, name="program_add_exercise"),
+    path(
+        "programs/<int:pk>/items/<int:item_pk>/",
+        views.program_item_update,
+        name="program_item_update",
+    ),
+    path(
+        "programs/<int:pk>/items/<int:item_pk>/<slug:action>/",
+        views.program_item_action,
+        name="program_item_action",
+    ),
+    path("practice/access-log/", views.access_log, name="access_log"),
+]
