@@ -33,7 +33,7 @@ class ProgramStartForm(forms.Form):
         label=_("Protocol and variant"), queryset=Protocol.objects.select_related("variant")
     )
     start_date = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Start date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     weeks = forms.IntegerField(
         label=_("Length in weeks"), min_value=1, max_value=52, required=False
@@ -45,7 +45,7 @@ class ProgramStartForm(forms.Form):
     end_date = forms.DateField(
         label=_("End date (instead of weeks)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -72,7 +72,10 @@ class ProgramItemForm(forms.ModelForm):
     """The inline dose editor of one item."""
 
     days = forms.MultipleChoiceField(
-        label=_("Days"), choices=DAY_CHOICES, widget=forms.CheckboxSelectMultiple
+        label=_("Days"),
+        choices=DAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,  # clean_days says what is missing, in plain words
     )
 
     class Meta:
