@@ -211,6 +211,10 @@ class Dose(models.Model):
         )
 
 
+# Every field of a dose, for copying a dose from one row to another.
+DOSE_FIELDS = [field.name for field in Dose._meta.local_fields]
+
+
 class ExerciseManager(models.Manager):
     def get_by_natural_key(self, slug: str) -> "Exercise":
         return self.get(slug=slug)

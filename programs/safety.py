@@ -6,20 +6,19 @@ from django.utils.translation import gettext as _
 
 from exercises.models import Dose, DoseSource, Exercise, ProtocolVariant
 
-# (dose field, upper-bound field of the leaflet's range, label) for the checks.
+# The fields of each checked part of a dose. An item's values must all fall in
+# the range the leaflet's own values for the same fields span (a start and a
+# target count as repetitions too).
 _CHECKED = (
-    ("sets_min", ("sets_min", "sets_max"), "sets"),
-    ("reps_min", ("reps_min", "reps_max", "reps_target"), "reps"),
-    ("hold_min", ("hold_min", "hold_max"), "hold"),
-    ("times_per_day_min", ("times_per_day_min", "times_per_day_max"), "times_per_day"),
+    ("sets", ("sets_min", "sets_max")),
+    ("reps", ("reps_min", "reps_max", "reps_start", "reps_target")),
+    ("hold", ("hold_min", "hold_max")),
+    ("times_per_day", ("times_per_day_min", "times_per_day_max")),
 )
 
 
-def _leaflet_range(exercise: Exercise, fields: tuple[str, ...]) -> tuple[int, int] | None:
-    values = [getattr(exercise, field) for field in fields if getattr(exercise, field) is not None]
-    if exercise.reps_start is not None and fields[0] == "reps_min":
-        values.append(exercise.reps_start)
-    return (min(values), max(values)) if values else None
+def _values(dose: Dose, fields: tuple[str, ...]) -> list[int]:
+    return [getattr(dose, field) for field in fields if getattr(dose, field) is not None]
 
 
 def _label(name: str) -> str:
@@ -35,16 +34,12 @@ def dose_warnings(dose: Dose, exercise: Exercise) -> list[str]:
     if exercise.dose_source != DoseSource.LEAFLET:
         return []
     warnings = []
-    for field, range_fields, label in _CHECKED:
-        value_fields = (field, field.replace("_min", "_max"))
-        values = [getattr(dose, name) for name in value_fields if getattr(dose, name) is not None]
-        if field == "reps_min":
-            values += [v for v in (dose.reps_start, dose.reps_target) if v is not None]
-        allowed = _leaflet_range(exercise, range_fields)
-        if not values or allowed is None:
+    for label, fields in _CHECKED:
+        values, leaflet_values = _values(dose, fields), _values(exercise, fields)
+        if not values or not leaflet_values:
             continue
-        if min(values) < allowed[0] or max(values) > allowed[1]:
-            low, high = allowed
+        low, high = min(leaflet_values), max(leaflet_values)
+        if min(values) < low or max(values) > high:
             warnings.append(
                 _("%(label)s outside the leaflet's range (%(range)s).")
                 % {"label": _label(label), "range": f"{low}-{high}" if low != high else low}

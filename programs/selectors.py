@@ -28,13 +28,21 @@ def patient_programs(*, patient: Patient) -> QuerySet[Program]:
     )
 
 
-def program_editor_items(*, program: Program) -> list[ProgramItem]:
+def _editor_items(program: Program) -> QuerySet[ProgramItem]:
     exercises = Exercise.objects.select_related("leaflet").prefetch_related("applies_to")
-    return list(
+    return (
         program.items.select_related("warnings_kept_by")
         .prefetch_related(Prefetch("exercise", queryset=exercises))
         .order_by("order", "pk")
     )
+
+
+def program_editor_items(*, program: Program) -> list[ProgramItem]:
+    return list(_editor_items(program))
+
+
+def program_editor_item(*, program: Program, item_pk: int) -> ProgramItem:
+    return _editor_items(program).get(pk=item_pk)
 
 
 def access_log_for_practice(*, practice: Practice) -> QuerySet[AccessLogEntry]:

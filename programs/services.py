@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exercises.models import Dose, Exercise
+from exercises.models import DOSE_FIELDS, Dose, Exercise
 from programs.models import (
     AccessAction,
     AccessLogEntry,
@@ -25,8 +25,6 @@ from programs.snapshot import program_snapshot
 
 PROGRAM_EMPTY = _("A program needs at least one exercise before it can be published.")
 PROGRAM_ARCHIVED = _("This program is archived and can no longer be changed.")
-
-DOSE_FIELDS = [field.name for field in Dose._meta.get_fields()]
 
 
 def access_log_record(

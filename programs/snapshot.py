@@ -1,18 +1,12 @@
 """The frozen content of a published revision: everything the patient and the
 handout show, copied so later edits to the library or the draft change nothing."""
 
-from django.db.models import Prefetch
-
-from exercises.models import Exercise
+from exercises.models import DOSE_FIELDS
 from programs.models import Program, ProgramItem
 
 
 def program_snapshot(*, program: Program) -> dict:
-    from programs.services import DOSE_FIELDS  # the one list of dose fields
-
-    items = program.items.select_related("exercise__leaflet").prefetch_related(
-        Prefetch("exercise", queryset=Exercise.objects.select_related("leaflet"))
-    )
+    items = program.items.select_related("exercise__leaflet")
     protocol = program.protocol
     return {
         "protocol": {"slug": protocol.slug, "name": protocol.name, "name_en": protocol.name_en},
@@ -26,11 +20,11 @@ def program_snapshot(*, program: Program) -> dict:
         "affected_side": program.affected_side,
         "rules": protocol.rules,
         "precautions": protocol.precautions,
-        "items": [_item_snapshot(item, DOSE_FIELDS) for item in items.order_by("order", "pk")],
+        "items": [_item_snapshot(item) for item in items.order_by("order", "pk")],
     }
 
 
-def _item_snapshot(item: ProgramItem, dose_fields: list[str]) -> dict:
+def _item_snapshot(item: ProgramItem) -> dict:
     exercise = item.exercise
     return {
         "exercise": {
@@ -44,7 +38,7 @@ def _item_snapshot(item: ProgramItem, dose_fields: list[str]) -> dict:
             "dose_source": exercise.dose_source,
             "source": exercise.leaflet.source_line,
         },
-        "dose": {field: getattr(item, field) for field in dose_fields},
+        "dose": {field: getattr(item, field) for field in DOSE_FIELDS},
         "days": item.days,
         "reps_step_per_week": item.reps_step_per_week,
         "note": item.note,

@@ -172,8 +172,7 @@ def program_item_update(request: HtmxHttpRequest, pk: int, item_pk: int) -> Http
         messages.error(request, _("The dose was not saved: check the values."))
         return redirect(program)
     if request.htmx:
-        item = selectors.program_editor_items(program=program)
-        item = next(each for each in item if each.pk == item_pk)
+        item = selectors.program_editor_item(program=program, item_pk=item_pk)
         return render(
             request,
             "programs/program_edit.html#program-item",
