@@ -290,11 +290,17 @@ def test_access_log_records_views_and_changes_and_admins_read_it(
         AccessLogEntry.objects.filter(patient=program.patient).values_list("action", flat=True)
     )
     assert actions.count("view") == 2 and "create" in actions
+    patient_list = practice_client.get(reverse("programs:patient_list")).content.decode()
+    assert f'href="{reverse("programs:access_log")}"' in patient_list
     page = practice_client.get(reverse("programs:access_log")).content.decode()
     assert "Anna" in page and "tess" in page
     colleague = make_therapist(django_user_model, practice, "piet")
     client.force_login(colleague)
     assert client.get(reverse("programs:access_log")).status_code == 404
+    assert (
+        reverse("programs:access_log")
+        not in client.get(reverse("programs:patient_list")).content.decode()
+    )
 
 
 def test_editor_and_patient_list_run_a_fixed_number_of_queries(
