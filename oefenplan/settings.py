@@ -122,6 +122,28 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded photos are served by Django itself unless a front server takes over.
 SERVE_MEDIA = env_flag("DJANGO_SERVE_MEDIA", default=True)
 
+# The cache holds the patient-link rate limit; Redis shares it between server
+# processes in production (REDIS_URL), a local memory cache serves one process.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "oefenplan",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Where patients open their plan: the address printed on handouts and in QR
+# codes when there is no request to take it from (the handout command).
+SITE_URL = os.environ.get("OEFENPLAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Wrong patient-link guesses allowed per address in PATIENT_LINK_GUESS_WINDOW seconds.
+PATIENT_LINK_MAX_GUESSES = 10
+PATIENT_LINK_GUESS_WINDOW = 15 * 60
+# Rendered handout PDFs, keyed by revision and language.
+HANDOUT_CACHE_DIR = Path(os.environ.get("HANDOUT_CACHE_DIR", BASE_DIR / "cache" / "handouts"))
+
 # Photos: the raw upload limit; Pillow's own bomb check uses MAX_IMAGE_PIXELS.
 EXERCISE_PHOTO_MAX_BYTES = 10 * 1024 * 1024
 EXERCISE_PHOTO_MAX_PIXELS = 40_000_000

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +23,19 @@ END_BEFORE_START = _("The program ends before it starts.")
 class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
-        fields = ["name", "reference"]
+        fields = ["name", "reference", "language"]
         help_texts = {
             "name": _("A first name or a pseudonym: nothing more identifying."),
             "reference": _("Optional: your practice's own reference."),
+            "language": _("The language of the handout and of the phone plan at first."),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].required = False  # Dutch unless chosen otherwise
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or Patient._meta.get_field("language").default
 
 
 class ProgramStartForm(forms.Form):
@@ -124,3 +134,66 @@ class ProgramItemForm(forms.ModelForm):
         if start is not None and target is not None and target < start:
             self.add_error("reps_target", _("The target is below the start."))
         return cleaned
+
+
+class PatientLinkForm(forms.Form):
+    LIFETIMES = [
+        ("", _("Until revoked")),
+        ("30", _("30 days")),
+        ("90", _("90 days")),
+        ("180", _("180 days")),
+    ]
+    lifetime = forms.ChoiceField(label=_("Valid"), choices=LIFETIMES, required=False)
+
+    def expires_at(self) -> datetime.datetime | None:
+        days = self.cleaned_data.get("lifetime")
+        return timezone.now() + datetime.timedelta(days=int(days)) if days else None
+
+
+TICK_NOT_TODAY = _("Only today's exercises can be ticked off.")
+TICK_NOT_IN_PLAN = _("This exercise is not in today's plan.")
+
+
+class _PlanSessionForm(forms.Form):
+    """A day and a session, checked against today's plan (never another day)."""
+
+    date = forms.DateField()
+    session = forms.IntegerField(min_value=1, max_value=10)
+
+    def __init__(self, *args, plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+    def clean_date(self) -> datetime.date:
+        day = self.cleaned_data["date"]
+        if day != self.plan.date or not self.plan.is_training_day:
+            raise forms.ValidationError(TICK_NOT_TODAY)
+        return day
+
+    def clean_session(self) -> int:
+        session = self.cleaned_data["session"]
+        if session > self.plan.sessions_max:
+            raise forms.ValidationError(TICK_NOT_IN_PLAN)
+        return session
+
+
+class PlanTickForm(_PlanSessionForm):
+    item = forms.IntegerField(min_value=1)
+    pain = forms.IntegerField(
+        label=_("Pain (0 = none, 10 = worst)"), min_value=0, max_value=10, required=False
+    )
+    note = forms.CharField(label=_("Note for your therapist"), max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        item_id, session = cleaned.get("item"), cleaned.get("session")
+        if item_id is not None and session is not None:
+            exercise = next((e for e in self.plan.exercises if e.item_id == item_id), None)
+            if exercise is None or session > exercise.sessions:
+                raise forms.ValidationError(TICK_NOT_IN_PLAN)
+            cleaned["exercise"] = exercise
+        return cleaned
+
+
+class PlanSessionDoneForm(_PlanSessionForm):
+    pass

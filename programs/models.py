@@ -54,6 +54,10 @@ class Patient(models.Model):
     )
     name = models.CharField(_("first name or pseudonym"), max_length=60)
     reference = models.CharField(_("practice reference"), max_length=40, blank=True)
+    # The language of the handout and the first language of a new patient link.
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="nl"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -253,3 +257,70 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.patient_id}"
+
+
+class PatientLink(models.Model):
+    """A private link to the patient's plan: no login, no password.
+
+    The database keeps only a SHA-256 hash of the token, so a copy of the
+    database alone opens nothing. The token itself is an HMAC of `nonce` under
+    the server's secret key, which lets the therapist show the same link (and
+    its QR code, and print it on a handout) again later; see `programs.links`.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    nonce = models.CharField(max_length=32, editable=False)
+    # Chosen by the patient on their phone; remembered for this link.
+    language = models.CharField(max_length=5, choices=settings.LANGUAGES, default="nl")
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("patient link")
+        verbose_name_plural = _("patient links")
+
+    def __str__(self) -> str:
+        return f"{self.patient} link {self.pk}"
+
+
+class ExerciseTick(models.Model):
+    """One exercise done in one session of one day, as the patient reported it.
+
+    `item_id` is the program item's id as frozen in the revision snapshot, not a
+    foreign key: removing an exercise from the draft must not erase history.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="ticks")
+    item_id = models.PositiveBigIntegerField()
+    date = models.DateField()
+    session = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    pain = models.PositiveSmallIntegerField(
+        _("pain (0-10)"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    note = models.CharField(_("how did it go?"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "session", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "item_id", "date", "session"], name="tick_once_per_session"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pain__isnull=True) | models.Q(pain__lte=10),
+                name="tick_pain_0_to_10",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} item {self.item_id} {self.date} #{self.session}"

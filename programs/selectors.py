@@ -1,10 +1,22 @@
 """Reads for patients and programs, always scoped to one practice."""
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+import datetime
+from collections import defaultdict
 
-from exercises.models import Exercise
-from programs.models import AccessLogEntry, Patient, Practice, Program, ProgramItem
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from exercises.models import Exercise, ExercisePhoto
+from programs import schedule
+from programs.models import (
+    AccessLogEntry,
+    ExerciseTick,
+    Patient,
+    Practice,
+    Program,
+    ProgramItem,
+    ProgramRevision,
+)
 
 PATIENT_PAGE_SIZE = 25
 
@@ -47,3 +59,83 @@ def program_editor_item(*, program: Program, item_pk: int) -> ProgramItem:
 
 def access_log_for_practice(*, practice: Practice) -> QuerySet[AccessLogEntry]:
     return AccessLogEntry.objects.filter(practice=practice).select_related("user", "patient")
+
+
+# The patient's plan. Every read below is one query, whatever the program's length.
+
+TickMap = dict[datetime.date, set[tuple[int, int]]]
+
+
+def patient_current_revision(*, patient: Patient) -> ProgramRevision | None:
+    """The newest published revision of the patient's programs that are not archived."""
+    return (
+        ProgramRevision.objects.filter(program__patient=patient, program__archived_at__isnull=True)
+        .select_related("program")
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+def day_ticks(*, program: Program, day: datetime.date) -> dict[tuple[int, int], ExerciseTick]:
+    ticks = ExerciseTick.objects.filter(program=program, date=day)
+    return {(tick.item_id, tick.session): tick for tick in ticks}
+
+
+def tick_map(*, programs: list[Program], first: datetime.date, last: datetime.date):
+    """{program id: {date: {(item id, session)}}} for the days first..last."""
+    result: dict[int, TickMap] = defaultdict(lambda: defaultdict(set))
+    rows = ExerciseTick.objects.filter(program__in=programs, date__range=(first, last)).values_list(
+        "program_id", "date", "item_id", "session"
+    )
+    for program_id, day, item_id, session in rows:
+        result[program_id][day].add((item_id, session))
+    return result
+
+
+def exercise_photos(*, slugs: list[str]) -> dict[str, ExercisePhoto]:
+    """The first photo of each exercise, by slug (exercises without one are left out)."""
+    photos = {}
+    for photo in ExercisePhoto.objects.filter(exercise__slug__in=slugs).select_related("exercise"):
+        photos.setdefault(photo.exercise.slug, photo)
+    return photos
+
+
+def patient_progress(*, patient: Patient, today: datetime.date, weeks: int = 4) -> list[dict]:
+    """For each program with a published revision: adherence per week and pain reports.
+
+    Three queries: the programs with their latest revision, then all their ticks
+    of the period, then nothing more; the figures come from `schedule`.
+    """
+    latest = ProgramRevision.objects.filter(program=OuterRef("pk")).order_by("-number")
+    programs = list(
+        patient.programs.filter(archived_at__isnull=True)
+        .annotate(latest_revision=Subquery(latest.values("pk")[:1]))
+        .filter(latest_revision__isnull=False)
+        .select_related("protocol")
+    )
+    revisions = ProgramRevision.objects.in_bulk([program.latest_revision for program in programs])
+    first = today - datetime.timedelta(days=today.weekday(), weeks=weeks - 1)
+    ticks = tick_map(programs=programs, first=first, last=today)
+    reports = defaultdict(list)
+    report_rows = (
+        ExerciseTick.objects.filter(program__in=programs, date__range=(first, today))
+        .filter(Q(pain__isnull=False) | ~Q(note=""))
+        .order_by("-date", "-session", "-pk")
+    )
+    for tick in report_rows:
+        reports[tick.program_id].append(tick)
+    progress = []
+    for program in programs:
+        snapshot = revisions[program.latest_revision].snapshot
+        titles = {item.get("id"): item["exercise"]["title"] for item in snapshot["items"]}
+        progress.append(
+            {
+                "program": program,
+                "weeks": schedule.adherence(snapshot, today, ticks[program.pk], weeks=weeks),
+                "reports": [
+                    {"tick": tick, "title": titles.get(tick.item_id, "")}
+                    for tick in reports[program.pk]
+                ],
+            }
+        )
+    return progress

@@ -14,6 +14,7 @@ from exercises.models import DOSE_FIELDS, Dose, Exercise
 from programs.models import (
     AccessAction,
     AccessLogEntry,
+    ExerciseTick,
     Patient,
     Practice,
     Program,
@@ -39,8 +40,12 @@ def access_log_record(
     )
 
 
-def patient_create(*, practice: Practice, name: str, reference: str, user: User) -> Patient:
-    patient = Patient(practice=practice, name=name.strip(), reference=reference.strip())
+def patient_create(
+    *, practice: Practice, name: str, reference: str, user: User, language: str = "nl"
+) -> Patient:
+    patient = Patient(
+        practice=practice, name=name.strip(), reference=reference.strip(), language=language
+    )
     patient.full_clean()
     patient.save()
     access_log_record(user=user, patient=patient, action=AccessAction.CREATE)
@@ -216,4 +221,48 @@ def program_archive(*, program: Program, user: User) -> None:
     program.save(update_fields=["archived_at"])
     access_log_record(
         user=user, patient=program.patient, action=AccessAction.ARCHIVE, detail=f"{program.pk}"
+    )
+
+
+# Ticks: written by the patient through their link, so no user and no access log.
+# The form has already checked the item, day and session against today's plan.
+
+
+def tick_save(
+    *, program: Program, item_id: int, day: datetime.date, session: int, pain, note: str
+) -> ExerciseTick:
+    """Mark one exercise done in one session; the same tick twice counts once."""
+    tick, _created = ExerciseTick.objects.update_or_create(
+        program=program,
+        item_id=item_id,
+        date=day,
+        session=session,
+        defaults={"pain": pain, "note": note.strip()},
+    )
+    return tick
+
+
+def tick_undo(*, program: Program, item_id: int, day: datetime.date, session: int) -> None:
+    ExerciseTick.objects.filter(
+        program=program, item_id=item_id, date=day, session=session
+    ).delete()
+
+
+@transaction.atomic
+def session_tick_all(
+    *, program: Program, item_ids: list[int], day: datetime.date, session: int
+) -> None:
+    """The whole session done: tick every exercise not yet ticked, keep existing notes."""
+    done = set(
+        ExerciseTick.objects.filter(
+            program=program, date=day, session=session, item_id__in=item_ids
+        ).values_list("item_id", flat=True)
+    )
+    ExerciseTick.objects.bulk_create(
+        [
+            ExerciseTick(program=program, item_id=item_id, date=day, session=session)
+            for item_id in item_ids
+            if item_id not in done
+        ],
+        ignore_conflicts=True,
     )

@@ -27,6 +27,8 @@ def program_snapshot(*, program: Program) -> dict:
 def _item_snapshot(item: ProgramItem) -> dict:
     exercise = item.exercise
     return {
+        # The draft item's id: ticks refer to it, and it survives later drafts.
+        "id": item.pk,
         "exercise": {
             "slug": exercise.slug,
             "title": exercise.title,

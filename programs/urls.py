@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs import views
+from programs import plan_views, views
 
 app_name = "programs"
 urlpatterns = [
@@ -23,4 +23,13 @@ urlpatterns = [
         name="program_item_action",
     ),
     path("practice/access-log/", views.access_log, name="access_log"),
+    path("patients/<int:pk>/link/", views.patient_link_create, name="patient_link_create"),
+    path("patients/<int:pk>/link/revoke/", views.patient_link_revoke, name="patient_link_revoke"),
+    # The patient's side: the link itself, then clean URLs behind the cookie.
+    path("p/<str:token>/", plan_views.plan_open, name="plan_open"),
+    path("plan/", plan_views.plan_today, name="plan_today"),
+    path("plan/week/", plan_views.plan_week, name="plan_week"),
+    path("plan/tick/", plan_views.plan_tick, name="plan_tick"),
+    path("plan/session/", plan_views.plan_session_done, name="plan_session_done"),
+    path("plan/language/", plan_views.plan_language, name="plan_language"),
 ]

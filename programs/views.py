@@ -4,11 +4,13 @@ practice's records are a 404), call one selector or service, render."""
 import functools
 from types import SimpleNamespace
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -18,8 +20,8 @@ from exercises.forms import LibraryFilterForm
 from exercises.models import Exercise
 from exercises.selectors import exercise_library_page
 from oefenplan.http import HtmxHttpRequest
-from programs import selectors, services
-from programs.forms import PatientForm, ProgramItemForm, ProgramStartForm
+from programs import links, selectors, services
+from programs.forms import PatientForm, PatientLinkForm, ProgramItemForm, ProgramStartForm
 from programs.models import AccessAction, Patient, Program, ProgramItem, Therapist
 from programs.safety import item_warnings
 from programs.snapshot import program_snapshot
@@ -64,6 +66,7 @@ def patient_list(request: HtmxHttpRequest) -> HttpResponse:
             practice=request.practice,
             name=form.cleaned_data["name"],
             reference=form.cleaned_data["reference"],
+            language=form.cleaned_data["language"],
             user=request.user,
         )
         return redirect(patient)
@@ -105,10 +108,46 @@ def patient_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         {
             "patient": patient,
             "programs": selectors.patient_programs(patient=patient),
+            "progress": selectors.patient_progress(patient=patient, today=timezone.localdate()),
             "start_form": start_form,
+            "link_form": PatientLinkForm(),
+            **_link_context(request, patient),
         },
         status=400 if start_form.errors else 200,
     )
+
+
+def _link_context(request, patient: Patient) -> dict:
+    link = links.patient_active_link(patient=patient)
+    url = link and links.link_url(link, base_url=request.build_absolute_uri("/"))
+    qr = None
+    if url:
+        qr = segno.make(url, error="m").svg_inline(
+            scale=5, omitsize=True, title=_("QR code of the link to the plan"), svgclass="qr-code"
+        )
+    return {"link": link, "link_url": url, "link_qr": qr}
+
+
+@require_POST
+@practice_required
+def patient_link_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=pk, practice=request.practice)
+    form = PatientLinkForm(request.POST)
+    if form.is_valid():
+        links.patient_link_create(patient=patient, user=request.user, expires_at=form.expires_at())
+        messages.success(request, _("A new link was made. An earlier link no longer works."))
+    else:
+        messages.error(request, _("Choose how long the link stays valid."))
+    return redirect(f"{patient.get_absolute_url()}#link-heading")
+
+
+@require_POST
+@practice_required
+def patient_link_revoke(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=pk, practice=request.practice)
+    if links.patient_link_revoke(patient=patient, user=request.user):
+        messages.success(request, _("The link was revoked: it stops working at once."))
+    return redirect(f"{patient.get_absolute_url()}#link-heading")
 
 
 def _editor_item(item: ProgramItem, program: Program, form: ProgramItemForm | None = None):

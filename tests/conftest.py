@@ -32,3 +32,14 @@ def media_root(settings, tmp_path) -> Path:
     """Uploads of one test never land in the project or leak into another test."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def isolated_caches(settings, tmp_path):
+    """Rate-limit counters and rendered handouts never leak from one test into another."""
+    from django.core.cache import cache
+
+    settings.HANDOUT_CACHE_DIR = tmp_path / "handouts"
+    cache.clear()
+    yield
+    cache.clear()

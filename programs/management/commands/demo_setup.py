@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from programs import services
+from programs import links, services
 from programs.models import Practice, Protocol, Therapist
 
 DEMO_USERNAME = "demo"
@@ -65,7 +65,12 @@ class Command(BaseCommand):
                 user=user,
             )
             services.program_publish(program=program, user=user)
+            links.patient_link_create(patient=patient, user=user)
         self.stdout.write(
             f"Demo login: user '{DEMO_USERNAME}', password '{DEMO_PASSWORD}'"
             f" ({practice.name}, {practice.patients.count()} patients)"
         )
+        anna = practice.patients.filter(reference=DEMO_PATIENTS[0][1]).first()
+        link = anna and links.patient_active_link(patient=anna)
+        if link and (url := links.link_url(link)):
+            self.stdout.write(f"Demo patient plan ({anna.name}, on a phone): {url}")
