@@ -28,10 +28,16 @@ PLAN_COOKIE_SALT = "programs.plan.link"
 PLAN_COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookies at 400 days
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    # The token must not leak in a Referer header, and a shared phone or proxy
-    # must not keep a copy of someone's plan.
-    response["Referrer-Policy"] = "no-referrer"
+def _private(response: HttpResponse, referrer_policy: str = "same-origin") -> HttpResponse:
+    """No shared phone or proxy keeps a copy of someone's plan.
+
+    Addresses that carry a token (/p/<token>/, its redirect and its error page)
+    send no Referer at all. The plan's own pages have clean addresses and keep
+    the app's same-origin policy: with no-referrer a browser sends
+    "Origin: null" on form posts, which Django's CSRF check rightly refuses,
+    and the plain-form (no JavaScript) ticks would stop working.
+    """
+    response["Referrer-Policy"] = referrer_policy
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -44,7 +50,7 @@ def _link_error(request, status: int) -> HttpResponse:
         status=status,
     )
     response.delete_cookie(PLAN_COOKIE)
-    return _private(response)
+    return _private(response, referrer_policy="no-referrer")
 
 
 def patient_page(view):
@@ -91,7 +97,7 @@ def plan_open(request: HtmxHttpRequest, token: str) -> HttpResponse:
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
-    return _private(response)
+    return _private(response, referrer_policy="no-referrer")
 
 
 def _page_context(link, page: str) -> dict:

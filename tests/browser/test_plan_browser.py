@@ -1,0 +1,210 @@
+"""The patient's plan in a real headless Chromium at phone size."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from programs import links, services
+from programs.models import ExerciseTick, Protocol
+from tests.browser.conftest import PHONE, screenshot
+from tests.programs.conftest import make_practice, make_therapist
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+# Records what the timer asks of the vibration motor (headless Chromium has none).
+RECORD_VIBRATIONS = """
+window.__vibrations = [];
+Object.defineProperty(navigator, "vibrate", {
+  value: (pattern) => { window.__vibrations.push(pattern); return true; },
+});
+"""
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A phone: 360 x 780, touch, Dutch. The app's strict CSP stays on; axe-core
+    is added as an init script (outside the page's CSP, like an extension)."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make test`, which installs it with npm.")
+    context = browser.new_context(
+        viewport=PHONE, locale="nl-NL", has_touch=True, is_mobile=True, device_scale_factor=2
+    )
+    context.add_init_script(script=RECORD_VIBRATIONS)
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    errors: list[str] = []
+
+    def console(message) -> None:
+        # The error page answers 404 on purpose; Chromium logs every 404 load.
+        if message.type == "error" and "/p/" not in message.location.get("url", ""):
+            errors.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def axe_violations(page: Page) -> list[dict]:
+    results = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_RULES,
+    )
+    return [
+        {"id": v["id"], "nodes": [node["target"] for node in v["nodes"]][:5]}
+        for v in results["violations"]
+    ]
+
+
+def assert_phone_friendly(page: Page) -> None:
+    """18 px body text, 48 px targets, no sideways scrolling."""
+    checks = page.evaluate(
+        """() => {
+          const small = [...document.querySelectorAll(
+              'main button, main select, main summary, main textarea, nav a, footer button, footer select')]
+            .filter((el) => el.offsetParent !== null)
+            .map((el) => [el.textContent.trim().slice(0, 30), el.getBoundingClientRect()])
+            .filter(([, box]) => box.height < 48 || box.width < 48)
+            .map(([text]) => text);
+          return {
+            font: parseFloat(getComputedStyle(document.body).fontSize),
+            small,
+            overflow: document.documentElement.scrollWidth - window.innerWidth,
+          };
+        }"""
+    )
+    assert checks["font"] >= 18
+    assert checks["small"] == []
+    assert checks["overflow"] <= 0
+
+
+@pytest.fixture
+def patient_link(live_server, library, django_user_model):
+    user = make_therapist(django_user_model, make_practice(), "tess")
+    patient = services.patient_create(
+        practice=user.therapist.practice, name="Anna", reference="", user=user
+    )
+    program = services.program_create_from_protocol(
+        patient=patient,
+        protocol=Protocol.objects.get(slug="amputation-transtibial"),
+        start_date=timezone.localdate(),
+        weeks=6,
+        affected_side="left",
+        user=user,
+    )
+    # A short timer to run to its end: 2 sets of 1 repetition, hold 2 s, rest 1 s.
+    program.items.filter(exercise__slug="amputation-strength-1").update(
+        sets_min=2, reps_min=1, reps_max=None, hold_min=2, hold_unit="seconds", rest_seconds_min=1
+    )
+    services.program_publish(program=program, user=user)
+    link = links.patient_link_create(patient=patient, user=user)
+    return program, f"{live_server.url}/p/{links.link_token(link)}/"
+
+
+def test_patient_opens_the_link_ticks_exercises_and_runs_a_timer(
+    phone: Page, live_server, patient_link
+):
+    program, url = patient_link
+    phone.goto(url)
+    assert phone.url == f"{live_server.url}/plan/"  # the token is gone from the address bar
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Hallo Anna")
+    exercises = phone.locator(".plan-exercise")
+    expect(exercises).to_have_count(11)
+    assert_phone_friendly(phone)
+    assert axe_violations(phone) == []
+    screenshot(phone, "plan-phone")
+
+    # Tick two exercises off through htmx; the progress line follows.
+    for index in (0, 1):
+        exercises.nth(index).get_by_role("button", name="Gedaan").click()
+        expect(exercises.nth(index).locator(".plan-done")).to_contain_text("Gedaan")
+    expect(phone.locator("#session-progress")).to_contain_text("2 van 11 gedaan")
+    assert ExerciseTick.objects.count() == 2
+
+    # Still ticked after a reload; undo works the same way.
+    phone.reload()
+    for index in (0, 1):
+        expect(exercises.nth(index).locator(".plan-done")).to_contain_text("Gedaan")
+    expect(exercises.nth(2).locator(".plan-done")).to_have_count(0)
+
+    # The rules are one tap away.
+    phone.get_by_text("Belangrijk: regels en voorzorgen").click()
+    expect(phone.locator("#rules li").first).to_be_visible()
+
+    # Run the short timer to its end: hold, rest, signal, second set, done.
+    timer = phone.locator(
+        "#oefening-{} [data-timer]".format(
+            program.items.get(exercise__slug="amputation-strength-1").pk
+        )
+    )
+    timer.scroll_into_view_if_needed()
+    expect(timer).to_be_visible()
+    timer.get_by_role("button", name="Timer starten").click()
+    expect(timer.locator("[data-timer-status]")).to_contain_text("Serie 1 van 2")
+    expect(timer.locator("[data-timer-status]")).to_contain_text("Vasthouden")
+    next_set = timer.get_by_role("button", name="Start serie 2 van 2")
+    expect(next_set).to_be_visible(timeout=8000)
+    expect(timer).to_have_class("plan-timer plan-timer-signal")
+    screenshot(phone, "plan-timer-between-sets")
+    next_set.click()
+    expect(timer.locator("[data-timer-status]")).to_contain_text("Serie 2 van 2")
+    expect(timer.locator("[data-timer-status]")).to_contain_text("Goed gedaan", timeout=8000)
+    expect(timer).to_have_attribute("data-phase", "finished")
+    vibrations = phone.evaluate("window.__vibrations")
+    assert len(vibrations) == 2, json.dumps(vibrations)
+
+
+def test_week_view_and_error_page_are_accessible(phone: Page, live_server, patient_link):
+    _program, url = patient_link
+    phone.goto(url)
+    phone.get_by_role("link", name="Deze week").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Deze week")
+    expect(phone.locator(".plan-day")).to_have_count(7)
+    assert_phone_friendly(phone)
+    assert axe_violations(phone) == []
+    screenshot(phone, "plan-week-phone")
+
+    phone.goto(f"{live_server.url}/p/{'x' * 22}/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Deze link werkt niet")
+    assert axe_violations(phone) == []
+    screenshot(phone, "plan-error-phone")
+
+
+def test_english_is_chosen_on_the_phone_and_the_plan_reflows_at_320px(
+    phone: Page, live_server, patient_link
+):
+    _program, url = patient_link
+    phone.goto(url)
+    phone.get_by_label("Taal").select_option("en")
+    phone.get_by_role("button", name="Wisselen").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Hello Anna")
+    # 200 % zoom on a 640 px window is a 320 px layout (WCAG reflow).
+    phone.set_viewport_size({"width": 320, "height": 640})
+    assert_phone_friendly(phone)
+    assert axe_violations(phone) == []
+
+
+def test_ticking_works_without_javascript(browser: Browser, live_server, patient_link):
+    program, url = patient_link
+    context = browser.new_context(viewport=PHONE, locale="nl-NL", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(url)
+        first = page.locator(".plan-exercise").first
+        first.get_by_text("Hoe ging het? (pijn, opmerking)").click()
+        first.get_by_label("Pijn (0 = geen, 10 = ergst denkbaar)").select_option("4")
+        first.get_by_role("button", name="Gedaan").click()
+        expect(page.locator(".plan-exercise").first.locator(".plan-done")).to_contain_text(
+            "pijn 4 van 10"
+        )
+        assert ExerciseTick.objects.get().pain == 4
+    finally:
+        context.close()
