@@ -117,6 +117,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # straight from the app folders.
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
+if STATIC_ROOT:
+    # collectstatic writes gzip and Brotli copies with hashed names; WhiteNoise
+    # serves the compressed copy and caches hashed files for a year.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded photos are served by Django itself unless a front server takes over.

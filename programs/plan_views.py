@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from oefenplan.http import HtmxHttpRequest
@@ -147,6 +148,7 @@ def _plan_url(session: int, item_id: int | None = None) -> str:
 
 
 @require_GET
+@gzip_page  # with Django's BREACH padding; a long plan shrinks to a fifth
 @patient_page
 def plan_today(request: HtmxHttpRequest) -> HttpResponse:
     link = request.patient_link
@@ -239,6 +241,7 @@ def plan_session_done(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
+@gzip_page
 @patient_page
 def plan_week(request: HtmxHttpRequest) -> HttpResponse:
     link = request.patient_link
