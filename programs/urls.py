@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs import plan_views, views
+from programs import handout_views, plan_views, views
 
 app_name = "programs"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("programs/<int:pk>/publish/", views.program_publish, name="program_publish"),
     path("programs/<int:pk>/copy/", views.program_copy, name="program_copy"),
     path("programs/<int:pk>/archive/", views.program_archive, name="program_archive"),
+    path("programs/<int:pk>/handout/", handout_views.handout_print, name="handout_print"),
+    path("programs/<int:pk>/handout.pdf", handout_views.handout_pdf, name="handout_pdf"),
     path("programs/<int:pk>/exercises/", views.program_add_exercise, name="program_add_exercise"),
     path(
         "programs/<int:pk>/items/<int:item_pk>/",
