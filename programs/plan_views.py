@@ -169,7 +169,7 @@ def plan_today(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "programs/plan_today.html", context)
 
 
-def _refused(request: HtmxHttpRequest, message: str, session: int | None) -> HttpResponse:
+def _refused(request: HtmxHttpRequest, message: str) -> HttpResponse:
     """Nothing was saved: say why, in the page's alert region or on the reloaded page."""
     if request.htmx:
         response = HttpResponse(message, status=422)
@@ -177,7 +177,7 @@ def _refused(request: HtmxHttpRequest, message: str, session: int | None) -> Htt
         response["HX-Reswap"] = "innerHTML"
         return response
     messages.error(request, message)
-    return redirect(_plan_url(session or 1))
+    return redirect("programs:plan_today")
 
 
 def _first_error(form) -> str:
@@ -186,17 +186,24 @@ def _first_error(form) -> str:
     return _("Nothing was saved.")
 
 
+def _posted_for_today(request: HtmxHttpRequest, form_class):
+    """The posted form checked against today's plan: (revision, form, None), or a refusal."""
+    today, revision = _today_and_revision(request)
+    if revision is None:
+        return None, None, _refused(request, _("There is no plan to tick off yet."))
+    form = form_class(request.POST, plan=schedule.day_plan(revision.snapshot, today))
+    if not form.is_valid():
+        return None, None, _refused(request, _first_error(form))
+    return revision, form, None
+
+
 @require_POST
 @patient_page
 def plan_tick(request: HtmxHttpRequest) -> HttpResponse:
-    today, revision = _today_and_revision(request)
-    if revision is None:
-        return _refused(request, _("There is no plan to tick off yet."), None)
-    plan = schedule.day_plan(revision.snapshot, today)
-    form = PlanTickForm(request.POST, plan=plan)
-    if not form.is_valid():
-        return _refused(request, _first_error(form), None)
-    data = form.cleaned_data
+    revision, form, refusal = _posted_for_today(request, PlanTickForm)
+    if refusal:
+        return refusal
+    plan, today, data = form.plan, form.plan.date, form.cleaned_data
     program, item_id, session = revision.program, data["item"], data["session"]
     if request.POST.get("action") == "undo":
         services.tick_undo(program=program, item_id=item_id, day=today, session=session)
@@ -223,18 +230,14 @@ def plan_tick(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 @patient_page
 def plan_session_done(request: HtmxHttpRequest) -> HttpResponse:
-    today, revision = _today_and_revision(request)
-    if revision is None:
-        return _refused(request, _("There is no plan to tick off yet."), None)
-    plan = schedule.day_plan(revision.snapshot, today)
-    form = PlanSessionDoneForm(request.POST, plan=plan)
-    if not form.is_valid():
-        return _refused(request, _first_error(form), None)
+    revision, form, refusal = _posted_for_today(request, PlanSessionDoneForm)
+    if refusal:
+        return refusal
     session = form.cleaned_data["session"]
     services.session_tick_all(
         program=revision.program,
-        item_ids=[exercise.item_id for exercise in plan.session_items(session)],
-        day=today,
+        item_ids=[exercise.item_id for exercise in form.plan.session_items(session)],
+        day=form.plan.date,
         session=session,
     )
     return redirect(_plan_url(session))

@@ -68,8 +68,9 @@ def assert_phone_friendly(page: Page) -> None:
     """18 px body text, 48 px targets, no sideways scrolling."""
     checks = page.evaluate(
         """() => {
-          const small = [...document.querySelectorAll(
-              'main button, main select, main summary, main textarea, nav a, footer button, footer select')]
+          const targets = 'main button, main select, main summary, main textarea, '
+            + 'nav a, footer button, footer select';
+          const small = [...document.querySelectorAll(targets)]
             .filter((el) => el.offsetParent !== null)
             .map((el) => [el.textContent.trim().slice(0, 30), el.getBoundingClientRect()])
             .filter(([, box]) => box.height < 48 || box.width < 48)
