@@ -3,6 +3,7 @@
 import datetime
 import gzip
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -467,3 +468,12 @@ def test_the_plan_page_without_images_stays_under_60_kb(client, started, link_fo
         path = finders.find(asset.decode())
         total += len(gzip.compress(Path(path).read_bytes()))
     assert total < 60 * 1024, total
+
+
+def test_the_plan_can_sit_on_the_home_screen(patient_client):
+    html = patient_client.get(PLAN).content.decode()
+    href = re.search(r'<link rel="manifest" href="/static/([^"]+)"', html).group(1)
+    manifest = json.loads(Path(finders.find(href)).read_text())
+    assert manifest["start_url"] == PLAN and manifest["display"] == "standalone"
+    for icon in manifest["icons"]:
+        assert finders.find(str(Path(href).parent / icon["src"]))
