@@ -83,12 +83,16 @@ def test_pdf_has_the_exercises_doses_phone_and_name_in_dutch(
     assert 5 <= len(pages) <= 16
 
 
-def test_new_dutch_labels_page_numbers(make_program, practice_user, practice_client):
+def test_every_page_has_its_number_revision_and_source(make_program, practice_user, practice_client):
     """Depends on the Dutch translations of the handout's new msgids."""
     program = _published(make_program, practice_user)
     pages = _pages(_body(_download(practice_client, program)))
-    assert f"pagina 1 van {len(pages)}" in pages[0]
-    assert f"pagina {len(pages)} van {len(pages)}" in pages[-1]
+    revision = program.revisions.first()
+    for number, page in enumerate(pages, start=1):
+        # Every page: its number, the revision and its date, the source leaflet.
+        assert f"pagina {number} van {len(pages)}" in page
+        assert f"Versie {revision.number} van " in page
+        assert "Bron: Beenamputatie - oefeningen" in page
 
 
 def test_english_patient_gets_english_labels_and_weekly_build_up(

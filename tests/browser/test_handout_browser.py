@@ -1,0 +1,53 @@
+"""The handout's print view in a real Chromium: strict CSP, accessible, printable."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from programs import services
+from programs.models import Protocol
+from tests.browser.conftest import ARTIFACTS, screenshot
+from tests.browser.test_plan_browser import AXE, axe_violations
+from tests.programs.conftest import make_practice, make_therapist
+
+pytestmark = pytest.mark.browser
+
+
+def test_print_view_is_clean_accessible_and_prints_to_a4(
+    page: Page, live_server, library, django_user_model
+):
+    user = make_therapist(django_user_model, make_practice(), "tess")
+    patient = services.patient_create(
+        practice=user.therapist.practice, name="Anna", reference="", user=user
+    )
+    program = services.program_create_from_protocol(
+        patient=patient,
+        protocol=Protocol.objects.get(slug="amputation-transtibial"),
+        start_date=timezone.localdate(),
+        weeks=6,
+        affected_side="left",
+        user=user,
+    )
+    program.items.filter(order=0).update(note='<b>Rustig</b> "aan" & <script>x()</script>')
+    services.program_publish(program=program, user=user)
+
+    page.context.add_init_script(path=str(AXE))
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Gebruikersnaam").fill("tess")
+    page.get_by_label("Wachtwoord").fill("pw-long-enough-1")
+    page.get_by_role("button", name="Inloggen").click()
+    page.goto(f"{live_server.url}/programs/{program.pk}/")
+    page.get_by_role("link", name="Afdrukversie").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oefeningen voor Anna")
+    expect(page.get_by_text('<b>Rustig</b> "aan" & <script>x()</script>')).to_be_visible()
+    expect(page.locator(".exercise")).to_have_count(11)
+    assert axe_violations(page) == []
+    screenshot(page, "handout-print-view")
+
+    # What the printer gets: the browser's own PDF of the print stylesheet.
+    page.emulate_media(media="print")
+    expect(page.locator(".print-toolbar")).to_be_hidden()
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = page.pdf(format="A4", path=str(ARTIFACTS / "handout-print-view.pdf"))
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
