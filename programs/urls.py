@@ -20,9 +20,22 @@ urlpatterns = [
         name="program_item_update",
     ),
     path(
-        "programs/<int:pk>/items/<int:item_pk>/<slug:action>/",
-        views.program_item_action,
-        name="program_item_action",
+        "programs/<int:pk>/items/<int:item_pk>/up/", views.program_item_up, name="program_item_up"
+    ),
+    path(
+        "programs/<int:pk>/items/<int:item_pk>/down/",
+        views.program_item_down,
+        name="program_item_down",
+    ),
+    path(
+        "programs/<int:pk>/items/<int:item_pk>/remove/",
+        views.program_item_remove,
+        name="program_item_remove",
+    ),
+    path(
+        "programs/<int:pk>/items/<int:item_pk>/keep/",
+        views.program_item_keep,
+        name="program_item_keep",
     ),
     path("practice/access-log/", views.access_log, name="access_log"),
     path("patients/<int:pk>/link/", views.patient_link_create, name="patient_link_create"),

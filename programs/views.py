@@ -220,28 +220,48 @@ def program_item_update(request: HtmxHttpRequest, pk: int, item_pk: int) -> Http
     return redirect(program)
 
 
-@require_POST
-@practice_required
-def program_item_action(
-    request: HtmxHttpRequest, pk: int, item_pk: int, action: str
-) -> HttpResponse:
-    program = _program_for(request, pk)
-    item = _item_for(request, program, item_pk)
-    try:
-        if action == "remove":
-            services.program_item_remove(item=item, user=request.user)
-        elif action in {"up", "down"}:
-            services.program_item_move(
-                item=item, offset=-1 if action == "up" else 1, user=request.user
-            )
-        elif action == "keep":
-            warnings = item_warnings(dose=item, exercise=item.exercise, variant=program.variant)
-            services.program_item_keep_warnings(item=item, warnings=warnings, user=request.user)
-        else:
-            raise Http404
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return _after_change(request, program)
+def _item_change(change):
+    """A POST that changes one item and answers with the refreshed item list.
+
+    `change(request, program, item)` calls one service; a refusal (an archived
+    program) becomes a message instead of a change.
+    """
+
+    @require_POST
+    @practice_required
+    @functools.wraps(change)
+    def view(request: HtmxHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+        program = _program_for(request, pk)
+        item = _item_for(request, program, item_pk)
+        try:
+            change(request, program, item)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return _after_change(request, program)
+
+    return view
+
+
+@_item_change
+def program_item_remove(request: HtmxHttpRequest, program: Program, item: ProgramItem) -> None:
+    services.program_item_remove(item=item, user=request.user)
+
+
+@_item_change
+def program_item_up(request: HtmxHttpRequest, program: Program, item: ProgramItem) -> None:
+    services.program_item_move(item=item, offset=-1, user=request.user)
+
+
+@_item_change
+def program_item_down(request: HtmxHttpRequest, program: Program, item: ProgramItem) -> None:
+    services.program_item_move(item=item, offset=1, user=request.user)
+
+
+@_item_change
+def program_item_keep(request: HtmxHttpRequest, program: Program, item: ProgramItem) -> None:
+    """The therapist saw this item's warnings and keeps it as it is."""
+    warnings = item_warnings(dose=item, exercise=item.exercise, variant=program.variant)
+    services.program_item_keep_warnings(item=item, warnings=warnings, user=request.user)
 
 
 @require_POST

@@ -133,14 +133,12 @@ def test_bad_doses_are_refused_next_to_the_field_and_nothing_is_lost(
 def test_reorder_remove_and_add(practice_client, make_program):
     program = make_program("amputation-transfemoral")
     first, second = program.items.order_by("order")[:2]
-    url = reverse("programs:program_item_action", args=[program.pk, second.pk, "up"])
+    url = reverse("programs:program_item_up", args=[program.pk, second.pk])
     response = practice_client.post(url, headers=HTMX)
     assert response.content.decode().lstrip().startswith('<ol id="program-items"')
     assert [i.pk for i in program.items.order_by("order")][:2] == [second.pk, first.pk]
 
-    practice_client.post(
-        reverse("programs:program_item_action", args=[program.pk, first.pk, "remove"])
-    )
+    practice_client.post(reverse("programs:program_item_remove", args=[program.pk, first.pk]))
     assert not program.items.filter(pk=first.pk).exists()
 
     exercise = Exercise.objects.get(slug="amputation-strength-5")  # transtibial only
@@ -156,7 +154,7 @@ def test_reorder_remove_and_add(practice_client, make_program):
     assert added.sets_min == 3 and added.reps_min == 10  # the leaflet's dose
 
     practice_client.post(
-        reverse("programs:program_item_action", args=[program.pk, added.pk, "keep"]), headers=HTMX
+        reverse("programs:program_item_keep", args=[program.pk, added.pk]), headers=HTMX
     )
     added.refresh_from_db()
     assert added.warnings_kept == ["Deze oefening is niet bedoeld voor Transfemoraal (bovenbeen)."]
@@ -206,9 +204,7 @@ def test_publishing_freezes_a_numbered_revision(practice_client, make_program):
 def test_empty_program_cannot_be_published(practice_client, make_program):
     program = make_program("hip-osteoarthritis-home")
     for item in program.items.all():
-        practice_client.post(
-            reverse("programs:program_item_action", args=[program.pk, item.pk, "remove"])
-        )
+        practice_client.post(reverse("programs:program_item_remove", args=[program.pk, item.pk]))
     response = practice_client.post(
         reverse("programs:program_publish", args=[program.pk]), follow=True
     )
@@ -246,9 +242,9 @@ def test_another_practice_gets_404_on_every_url(client, make_program, django_use
             {"protocol": "back-rehabilitation", "start_date": "2026-11-23"},
         ),
         (_update_url(item), _dose_data(item)),
-        (reverse("programs:program_item_action", args=[program.pk, item.pk, "remove"]), {}),
-        (reverse("programs:program_item_action", args=[program.pk, item.pk, "up"]), {}),
-        (reverse("programs:program_item_action", args=[program.pk, item.pk, "keep"]), {}),
+        (reverse("programs:program_item_remove", args=[program.pk, item.pk]), {}),
+        (reverse("programs:program_item_up", args=[program.pk, item.pk]), {}),
+        (reverse("programs:program_item_keep", args=[program.pk, item.pk]), {}),
         (reverse("programs:program_add_exercise", args=[program.pk]), {"exercise": 1}),
         (reverse("programs:program_publish", args=[program.pk]), {}),
         (reverse("programs:program_copy", args=[program.pk]), {"patient": patient.pk}),
