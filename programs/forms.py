@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exercises.models import MAX_REPS, MAX_SETS
-from programs.models import Patient, ProgramItem, Protocol, Side
+from programs.models import Patient, Program, ProgramItem, Protocol, Side
 
 DAY_CHOICES = [
     ("1", _("Mon")),
@@ -76,6 +76,15 @@ class ProgramStartForm(forms.Form):
         if cleaned.get("weeks") and cleaned["weeks"] > 52:
             self.add_error("end_date", _("A program lasts at most 52 weeks."))
         return cleaned
+
+
+class ProgramScheduleForm(forms.ModelForm):
+    """Start date and length of a running program (the patient sees them once published)."""
+
+    class Meta:
+        model = Program
+        fields = ["start_date", "weeks"]
+        widgets = {"start_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
 
 class ProgramItemForm(forms.ModelForm):

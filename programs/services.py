@@ -172,6 +172,21 @@ def program_item_move(*, item: ProgramItem, offset: int, user: User) -> None:
     )
 
 
+def program_reschedule(
+    *, program: Program, start_date: datetime.date, weeks: int, user: User
+) -> None:
+    _touch(program)
+    program.start_date, program.weeks = start_date, weeks
+    program.full_clean()
+    program.save(update_fields=["start_date", "weeks"])
+    access_log_record(
+        user=user,
+        patient=program.patient,
+        action=AccessAction.CHANGE,
+        detail=f"schedule {start_date.isoformat()} {weeks}w",
+    )
+
+
 @transaction.atomic
 def program_publish(*, program: Program, user: User) -> ProgramRevision:
     program = Program.objects.select_for_update().get(pk=program.pk)

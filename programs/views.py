@@ -21,7 +21,13 @@ from exercises.models import Exercise
 from exercises.selectors import exercise_library_page
 from oefenplan.http import HtmxHttpRequest
 from programs import links, selectors, services
-from programs.forms import PatientForm, PatientLinkForm, ProgramItemForm, ProgramStartForm
+from programs.forms import (
+    PatientForm,
+    PatientLinkForm,
+    ProgramItemForm,
+    ProgramScheduleForm,
+    ProgramStartForm,
+)
 from programs.models import AccessAction, Patient, Program, ProgramItem, Therapist
 from programs.safety import item_warnings
 from programs.snapshot import program_snapshot
@@ -158,11 +164,27 @@ def _editor_item(item: ProgramItem, program: Program, form: ProgramItemForm | No
     }
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @practice_required
 @vary_on_headers("HX-Request")
 def program_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The editor; a POST changes the program's start date and length."""
     program = _program_for(request, pk)
+    schedule_form = ProgramScheduleForm(request.POST or None, instance=program)
+    if request.method == "POST" and schedule_form.is_valid():
+        try:
+            services.program_reschedule(
+                program=program,
+                start_date=schedule_form.cleaned_data["start_date"],
+                weeks=schedule_form.cleaned_data["weeks"],
+                user=request.user,
+            )
+            messages.success(request, _("Start date and length saved: publish to show them."))
+            return redirect(program)
+        except ValidationError as error:
+            schedule_form.add_error(None, error)
+    if schedule_form.errors:
+        program.refresh_from_db()  # the page shows what is saved; the form what was typed
     library_form = LibraryFilterForm(request.GET or None)
     library_page = exercise_library_page(
         filters=library_form.filters(), page_number=request.GET.get("page")
@@ -177,7 +199,10 @@ def program_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context["items"] = [_editor_item(item, program) for item in items]
     context["revision"] = program.revisions.first()
     context["patients"] = request.practice.patients.exclude(pk=program.patient_id)
-    return render(request, "programs/program_edit.html", context)
+    context["schedule_form"] = schedule_form
+    return render(
+        request, "programs/program_edit.html", context, status=400 if schedule_form.errors else 200
+    )
 
 
 def _after_change(request: HtmxHttpRequest, program: Program) -> HttpResponse:

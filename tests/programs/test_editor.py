@@ -225,6 +225,28 @@ def test_copy_and_archive(practice_client, make_program, practice):
     assert "gearchiveerd" in page
 
 
+def test_start_date_and_length_can_be_changed_and_bad_input_is_kept(
+    practice_client, make_program
+):
+    program = make_program()
+    program.has_draft_changes = False
+    program.save()
+    bad = practice_client.post(program.get_absolute_url(), {"start_date": "", "weeks": "60"})
+    assert bad.status_code == 400
+    assert 'name="weeks" value="60"' in bad.content.decode()
+    program.refresh_from_db()
+    assert (program.start_date, program.weeks) == (datetime.date(2026, 11, 23), 6)
+
+    good = practice_client.post(
+        program.get_absolute_url(), {"start_date": "2026-12-07", "weeks": "8"}
+    )
+    assert good.status_code == 302
+    program.refresh_from_db()
+    assert (program.start_date, program.weeks) == (datetime.date(2026, 12, 7), 8)
+    assert program.has_draft_changes  # the patient sees it once published
+    assert AccessLogEntry.objects.filter(detail="schedule 2026-12-07 8w").exists()
+
+
 def test_another_practice_gets_404_on_every_url(client, make_program, django_user_model):
     program = make_program()
     item = program.items.first()
@@ -235,6 +257,8 @@ def test_another_practice_gets_404_on_every_url(client, make_program, django_use
         patient.get_absolute_url(),
         program.get_absolute_url(),
         reverse("programs:program_preview", args=[program.pk]),
+        reverse("programs:handout_pdf", args=[program.pk]),
+        reverse("programs:handout_print", args=[program.pk]),
     ]
     posts = [
         (
@@ -249,6 +273,9 @@ def test_another_practice_gets_404_on_every_url(client, make_program, django_use
         (reverse("programs:program_publish", args=[program.pk]), {}),
         (reverse("programs:program_copy", args=[program.pk]), {"patient": patient.pk}),
         (reverse("programs:program_archive", args=[program.pk]), {}),
+        (program.get_absolute_url(), {"start_date": "2026-12-01", "weeks": 3}),
+        (reverse("programs:patient_link_create", args=[patient.pk]), {}),
+        (reverse("programs:patient_link_revoke", args=[patient.pk]), {}),
     ]
     for url in gets:
         assert client.get(url).status_code == 404, url

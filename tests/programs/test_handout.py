@@ -83,7 +83,9 @@ def test_pdf_has_the_exercises_doses_phone_and_name_in_dutch(
     assert 5 <= len(pages) <= 16
 
 
-def test_every_page_has_its_number_revision_and_source(make_program, practice_user, practice_client):
+def test_every_page_has_its_number_revision_and_source(
+    make_program, practice_user, practice_client
+):
     """Depends on the Dutch translations of the handout's new msgids."""
     program = _published(make_program, practice_user)
     pages = _pages(_body(_download(practice_client, program)))
