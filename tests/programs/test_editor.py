@@ -225,9 +225,7 @@ def test_copy_and_archive(practice_client, make_program, practice):
     assert "gearchiveerd" in page
 
 
-def test_start_date_and_length_can_be_changed_and_bad_input_is_kept(
-    practice_client, make_program
-):
+def test_start_date_and_length_can_be_changed_and_bad_input_is_kept(practice_client, make_program):
     program = make_program()
     program.has_draft_changes = False
     program.save()
