@@ -39,7 +39,7 @@ from programs.models import Program, ProgramRevision
 from programs.schedule import WeekDose, item_sessions, program_dates, week_dose
 
 # Bump when the templates or handout.css change, so cached PDFs are re-rendered.
-HANDOUT_VERSION = "2"
+HANDOUT_VERSION = "3"
 # The origin WeasyPrint resolves "/static/..." and "/media/..." against. The
 # .invalid top-level domain never resolves, and the fetcher maps it to files.
 INTERNAL_ORIGIN = "https://handout.invalid"
