@@ -148,6 +148,10 @@ SITE_URL = os.environ.get("OEFENPLAN_SITE_URL", "http://127.0.0.1:8000").rstrip(
 # Wrong patient-link guesses allowed per address in PATIENT_LINK_GUESS_WINDOW seconds.
 PATIENT_LINK_MAX_GUESSES = 10
 PATIENT_LINK_GUESS_WINDOW = 15 * 60
+# Behind N reverse proxies that each append to X-Forwarded-For, the client is
+# the Nth address from the right; with 0 (no proxy) it is REMOTE_ADDR. Without
+# this, every patient behind the proxy would share one guess counter.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 # Rendered handout PDFs, keyed by revision and language.
 HANDOUT_CACHE_DIR = Path(os.environ.get("HANDOUT_CACHE_DIR", BASE_DIR / "cache" / "handouts"))
 

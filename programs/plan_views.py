@@ -79,9 +79,22 @@ def patient_page(view):
     return wrapper
 
 
+def client_address(request) -> str:
+    """The address wrong guesses are counted for (see TRUSTED_PROXY_COUNT)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 @require_GET
 def plan_open(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     if links.guesses_exhausted(address):
         return _link_error(request, status=429)
     link = links.link_for_token(token)

@@ -164,6 +164,24 @@ def test_repeated_wrong_guesses_from_one_address_are_refused(client, started, li
     assert other_address.status_code == 302
 
 
+def test_behind_a_proxy_guesses_are_counted_per_forwarded_address(
+    client, started, link_for, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    program = started()
+    _link, token = link_for(program.patient)
+    guesser = {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(settings.PATIENT_LINK_MAX_GUESSES):
+        client.get("/p/" + "C" * 22 + "/", **guesser)
+    assert client.get(f"/p/{token}/", **guesser).status_code == 429
+    # Another patient behind the same proxy is not locked out with the guesser...
+    patient = {"HTTP_X_FORWARDED_FOR": "198.51.100.4", "REMOTE_ADDR": "10.0.0.2"}
+    assert client.get(f"/p/{token}/", **patient).status_code == 302
+    # ...and a forged header cannot dodge the proxy's own, rightmost entry.
+    forged = {"HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.9", "REMOTE_ADDR": "10.0.0.2"}
+    assert client.get(f"/p/{token}/", **forged).status_code == 429
+
+
 def test_a_revoked_link_stops_working_at_once_also_in_an_open_page(patient_client, practice_user):
     program = patient_client.program
     item = program.items.first()
