@@ -4,7 +4,8 @@
  * data attributes. Each exercise's timer runs through its sets: per repetition
  * a hold countdown (when the dose has a hold) with a short pause to relax, then
  * a rest countdown between sets. At every end it signals: vibration where the
- * phone allows, a visible colour change and a spoken status (aria-live).
+ * phone allows, a short beep, a visible colour change and a spoken status
+ * (aria-live).
  * Without JavaScript the timers stay hidden and the page still works.
  */
 (function () {
@@ -23,10 +24,37 @@
     });
   }
 
+  // A short beep where the phone cannot vibrate (iPhones, tablets). The audio
+  // context may only start after a tap, so the Start button creates it.
+  var audio = null;
+
+  function prepareSound() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) {
+      try { audio = new Context(); } catch (error) { audio = null; }
+    }
+  }
+
+  function beep() {
+    if (!audio) { return; }
+    try {
+      var oscillator = audio.createOscillator();
+      var gain = audio.createGain();
+      oscillator.frequency.value = 880;
+      gain.gain.setValueAtTime(0.2, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.6);
+      oscillator.connect(gain);
+      gain.connect(audio.destination);
+      oscillator.start();
+      oscillator.stop(audio.currentTime + 0.6);
+    } catch (error) { /* sound is a bonus: the colour change still shows */ }
+  }
+
   function signal(timer) {
     if (navigator.vibrate) {
       try { navigator.vibrate([300, 150, 300]); } catch (error) { /* not allowed: visible only */ }
     }
+    beep();
     timer.classList.remove("plan-timer-signal");
     void timer.offsetWidth; // restart the flash animation
     timer.classList.add("plan-timer-signal");
@@ -98,6 +126,7 @@
   };
 
   Timer.prototype.onStart = function () {
+    prepareSound();
     this.stopButton.hidden = false;
     this.startButton.hidden = true;
     if (this.waitingForSetDone) {
