@@ -12,18 +12,55 @@ class ExercisePhotoInline(admin.TabularInline):
     extra = 0
 
 
+class TextLinesField(forms.Field):
+    """A JSON list of texts, edited as one text per line."""
+
+    widget = forms.Textarea(attrs={"rows": 6, "cols": 90})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(self._line(entry) for entry in value)
+        return value
+
+    def to_python(self, value) -> list:
+        return [self._entry(line.strip()) for line in (value or "").splitlines() if line.strip()]
+
+    def _line(self, entry) -> str:
+        return entry
+
+    def _entry(self, line: str):
+        return line
+
+
+class VariantLinesField(TextLinesField):
+    """Variations as lines; a line that starts with "+ " is a harder variation."""
+
+    HARDER = "+ "
+
+    def _line(self, entry) -> str:
+        return (self.HARDER if entry.get("kind") == "harder" else "") + entry["text"]
+
+    def _entry(self, line: str) -> dict:
+        if line.startswith(self.HARDER):
+            return {"kind": "harder", "text": line.removeprefix(self.HARDER).strip()}
+        return {"kind": "variant", "text": line}
+
+
 class ExerciseAdminForm(forms.ModelForm):
+    steps = TextLinesField(label=_("Steps"), help_text=_("One step per line, in order."))
+    variants = VariantLinesField(
+        label=_("Variations"),
+        required=False,
+        help_text=_('One variation per line; start a line with "+ " for a harder one.'),
+    )
+    attention_points = TextLinesField(
+        label=_("Attention points"), required=False, help_text=_("One per line.")
+    )
+    cautions = TextLinesField(label=_("Cautions"), required=False, help_text=_("One per line."))
+
     class Meta:
         model = Exercise
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
-        widgets = {
-            field: forms.Textarea(attrs={"rows": 6, "cols": 90})
-            for field in ("steps", "variants", "attention_points", "cautions")
-        }
-        help_texts = {
-            "steps": _('A JSON list of texts, in order: ["First step.", "Second step."]'),
-            "variants": _('A JSON list: [{"kind": "easier", "text": "..."}]'),
-        }
 
 
 @admin.register(Exercise)
