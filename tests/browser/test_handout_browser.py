@@ -1,14 +1,11 @@
 """The handout's print view in a real Chromium: strict CSP, accessible, printable."""
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from programs import services
-from programs.models import Protocol
-from tests.browser.conftest import ARTIFACTS, screenshot
+from tests.browser.conftest import ARTIFACTS, anna_starts_today, screenshot
 from tests.browser.test_plan_browser import AXE, axe_violations
-from tests.programs.conftest import make_practice, make_therapist
 
 pytestmark = pytest.mark.browser
 
@@ -16,18 +13,8 @@ pytestmark = pytest.mark.browser
 def test_print_view_is_clean_accessible_and_prints_to_a4(
     page: Page, live_server, library, django_user_model
 ):
-    user = make_therapist(django_user_model, make_practice(), "tess")
-    patient = services.patient_create(
-        practice=user.therapist.practice, name="Anna", reference="", user=user
-    )
-    program = services.program_create_from_protocol(
-        patient=patient,
-        protocol=Protocol.objects.get(slug="amputation-transtibial"),
-        start_date=timezone.localdate(),
-        weeks=6,
-        affected_side="left",
-        user=user,
-    )
+    program = anna_starts_today(django_user_model)
+    user = program.patient.access_log.first().user
     program.items.filter(order=0).update(note='<b>Rustig</b> "aan" & <script>x()</script>')
     services.program_publish(program=program, user=user)
 

@@ -6,13 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from programs import links, services
-from programs.models import ExerciseTick, Protocol
-from tests.browser.conftest import PHONE, screenshot
-from tests.programs.conftest import make_practice, make_therapist
+from programs.models import ExerciseTick
+from tests.browser.conftest import PHONE, anna_starts_today, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -98,18 +96,8 @@ def assert_phone_friendly(page: Page) -> None:
 
 @pytest.fixture
 def patient_link(live_server, library, django_user_model):
-    user = make_therapist(django_user_model, make_practice(), "tess")
-    patient = services.patient_create(
-        practice=user.therapist.practice, name="Anna", reference="", user=user
-    )
-    program = services.program_create_from_protocol(
-        patient=patient,
-        protocol=Protocol.objects.get(slug="amputation-transtibial"),
-        start_date=timezone.localdate(),
-        weeks=6,
-        affected_side="left",
-        user=user,
-    )
+    program = anna_starts_today(django_user_model)
+    user, patient = program.patient.access_log.first().user, program.patient
     # A short timer to run to its end: 2 sets of 1 repetition, hold 2 s, rest 1 s.
     program.items.filter(exercise__slug="amputation-strength-1").update(
         sets_min=2, reps_min=1, reps_max=None, hold_min=2, hold_unit="seconds", rest_seconds_min=1
