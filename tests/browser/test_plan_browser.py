@@ -125,6 +125,8 @@ def test_patient_opens_the_link_ticks_exercises_and_runs_a_timer(
         exercises.nth(index).get_by_role("button", name="Gedaan").click()
         expect(exercises.nth(index).locator(".plan-done")).to_contain_text("Gedaan")
     expect(phone.locator("#session-progress")).to_contain_text("2 van 11 gedaan")
+    phone.get_by_text("Overzicht van de oefeningen van vandaag").click()
+    expect(phone.locator(".plan-overview li .plan-done")).to_have_count(2)
     assert ExerciseTick.objects.count() == 2
 
     # Still ticked after a reload; undo works the same way.

@@ -307,6 +307,8 @@ def test_an_htmx_tick_returns_the_ticked_exercise_and_the_progress(patient_clien
     assert f'id="tick-{item.pk}"' in text
     assert "✓ Gedaan" in text
     assert 'hx-swap-oob="true"' in text and "1 van 11 gedaan" in text
+    overview = text[text.index('class="plan-overview"') :]
+    assert overview.count("✓") == 1  # the overview follows the tick too
     assert "<html" not in text
 
 
