@@ -47,7 +47,11 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport=DESKTOP, locale="nl-NL")
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on(
+        "console",
+        lambda message: message.type == "error"
+        and errors.append(f"{message.text} {message.location.get('url', '')}"),
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()

@@ -1,0 +1,47 @@
+"""axe-core on every therapist page, at desktop and phone width."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page
+
+from programs import links, services
+from tests.browser.conftest import DESKTOP, PHONE, anna_starts_today
+from tests.browser.test_plan_browser import AXE, axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def test_therapist_pages_have_no_accessibility_violations(
+    page: Page, live_server, library, django_user_model
+):
+    program = anna_starts_today(django_user_model)
+    user = program.patient.access_log.first().user
+    user.therapist.is_practice_admin = True  # sees the access log too
+    user.therapist.save()
+    services.program_publish(program=program, user=user)
+    links.patient_link_create(patient=program.patient, user=user)
+    item = program.items.first()
+    services.tick_save(
+        program=program, item_id=item.pk, day=timezone.localdate(), session=1, pain=3, note="ok"
+    )
+
+    page.context.add_init_script(path=str(AXE))
+    page.goto(f"{live_server.url}/login/")
+    assert axe_violations(page) == []
+    page.get_by_label("Gebruikersnaam").fill("tess")
+    page.get_by_label("Wachtwoord").fill("pw-long-enough-1")
+    page.get_by_role("button", name="Inloggen").click()
+    pages = [
+        "/patients/",
+        program.patient.get_absolute_url(),
+        program.get_absolute_url(),
+        f"/programs/{program.pk}/preview/",
+        "/library/",
+        item.exercise.get_absolute_url(),
+        "/practice/access-log/",
+    ]
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        for path in pages:
+            page.goto(live_server.url + path)
+            assert axe_violations(page) == [], (path, size)
