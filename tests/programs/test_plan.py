@@ -497,3 +497,30 @@ def test_the_plan_can_sit_on_the_home_screen(patient_client):
     assert manifest["start_url"] == PLAN and manifest["display"] == "standalone"
     for icon in manifest["icons"]:
         assert finders.find(str(Path(href).parent / icon["src"]))
+
+
+def test_the_patient_page_runs_the_same_queries_for_one_or_many_programs_and_ticks(
+    practice_client, make_program, publish, practice_user
+):
+    def page_queries(patient) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert practice_client.get(patient.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    one = publish(make_program("hip-osteoarthritis-home", "Een"))
+    links.patient_link_create(patient=one.patient, user=practice_user)
+    many = publish(make_program("knee-osteoarthritis", "Veel"))
+    for protocol in ("back-rehabilitation", "hip-osteoarthritis"):
+        publish(make_program(protocol, patient=many.patient))
+    for program in many.patient.programs.all():
+        for item in program.items.all():
+            services.tick_save(
+                program=program,
+                item_id=item.pk,
+                day=timezone.localdate(),
+                session=1,
+                pain=2,
+                note="",
+            )
+    links.patient_link_create(patient=many.patient, user=practice_user)
+    assert page_queries(one.patient) == page_queries(many.patient)
