@@ -6,6 +6,7 @@ working at once, also in a page that is already open. Nothing here tells a
 wrong link from a revoked or expired one.
 """
 
+import dataclasses
 import datetime
 import functools
 
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from oefenplan.http import HtmxHttpRequest
 from programs import links, schedule, selectors, services
 from programs.forms import PlanSessionDoneForm, PlanTickForm
+from programs.models import Program, ProgramRevision
 
 PLAN_COOKIE = "oefenplan_plan"
 PLAN_COOKIE_SALT = "programs.plan.link"
@@ -118,37 +120,68 @@ def _page_context(link, page: str) -> dict:
     return {"link": link, "patient": link.patient, "practice": link.patient.practice, "page": page}
 
 
-def _today_and_revision(request):
-    today = timezone.localdate()
-    revision = selectors.patient_current_revision(patient=request.patient_link.patient)
-    return today, revision
+@dataclasses.dataclass(frozen=True)
+class _Today:
+    """Today for the patient: the running programs' revisions and their day plans."""
+
+    revisions: list[ProgramRevision]
+    day: schedule.PatientDay
+
+    @property
+    def sections(self) -> list[tuple[ProgramRevision, schedule.DayPlan]]:
+        return list(zip(self.revisions, self.day.plans, strict=True))
+
+    def program_of(self, item_id: int) -> Program:
+        for revision, plan in self.sections:
+            if any(exercise.item_id == item_id for exercise in plan.exercises):
+                return revision.program
+        raise LookupError(item_id)
 
 
-def _session_number(raw, plan: schedule.DayPlan, ticks) -> int:
+def _today(request) -> _Today:
+    day = timezone.localdate()
+    revisions = selectors.patient_current_revisions(patient=request.patient_link.patient)
+    plans = tuple(schedule.day_plan(revision.snapshot, day) for revision in revisions)
+    return _Today(revisions=revisions, day=schedule.PatientDay(date=day, plans=plans))
+
+
+def _session_number(raw, day: schedule.PatientDay, ticks) -> int:
     """The session asked for, else the first one not yet finished."""
     try:
-        return min(max(int(raw), 1), plan.sessions_max)
+        return min(max(int(raw), 1), day.sessions_max)
     except (TypeError, ValueError):
         pass
-    for session in range(1, plan.sessions_max + 1):
-        if any((e.item_id, session) not in ticks for e in plan.session_items(session)):
+    for session in range(1, day.sessions_max + 1):
+        if any((e.item_id, session) not in ticks for e in day.session_items(session)):
             return session
-    return plan.sessions_max
+    return day.sessions_max
 
 
-def _session_context(plan, session: int, ticks, photos=None) -> dict:
-    items = plan.session_items(session)
+def _entry(exercise, session: int, ticks, photos) -> dict:
     return {
-        "plan": plan,
+        "exercise": exercise,
+        "tick": ticks.get((exercise.item_id, session)),
+        "photo": photos.get(exercise.slug),
+    }
+
+
+def _session_context(today: _Today, session: int, ticks, photos=None) -> dict:
+    """What the page (or a tick's partial) shows of one session of today."""
+    photos = photos or {}
+    items = today.day.session_items(session)
+    return {
+        "day": today.day,
         "session": session,
-        "entries": [
+        "sections": [
             {
-                "exercise": exercise,
-                "tick": ticks.get((exercise.item_id, session)),
-                "photo": (photos or {}).get(exercise.slug),
+                "revision": revision,
+                "snapshot": revision.snapshot,
+                "plan": plan,
+                "entries": [_entry(e, session, ticks, photos) for e in plan.session_items(session)],
             }
-            for exercise in items
+            for revision, plan in today.sections
         ],
+        "entries": [_entry(exercise, session, ticks, photos) for exercise in items],
         "done_count": sum((exercise.item_id, session) in ticks for exercise in items),
         "pain_scale": range(11),
         "session_size": len(items),
@@ -164,21 +197,18 @@ def _plan_url(session: int, item_id: int | None = None) -> str:
 @gzip_page  # with Django's BREACH padding; a long plan shrinks to a fifth
 @patient_page
 def plan_today(request: HtmxHttpRequest) -> HttpResponse:
-    link = request.patient_link
-    today, revision = _today_and_revision(request)
-    context = _page_context(link, "today")
-    if revision is None:
-        return render(request, "programs/plan_today.html", context)
-    plan = schedule.day_plan(revision.snapshot, today)
-    ticks = selectors.day_ticks(program=revision.program, day=today)
-    session = _session_number(request.GET.get("sessie"), plan, ticks)
-    photos = selectors.exercise_photos(slugs=[exercise.slug for exercise in plan.exercises])
-    context.update(
-        revision=revision,
-        snapshot=revision.snapshot,
-        sessions=range(1, plan.sessions_max + 1),
-        **_session_context(plan, session, ticks, photos),
-    )
+    today = _today(request)
+    context = _page_context(request.patient_link, "today")
+    if today.revisions:
+        ticks = selectors.day_ticks(
+            programs=[r.program for r in today.revisions], day=today.day.date
+        )
+        session = _session_number(request.GET.get("sessie"), today.day, ticks)
+        photos = selectors.exercise_photos(slugs=[e.slug for e in today.day.exercises])
+        context.update(
+            sessions=range(1, today.day.sessions_max + 1),
+            **_session_context(today, session, ticks, photos),
+        )
     return render(request, "programs/plan_today.html", context)
 
 
@@ -200,39 +230,40 @@ def _first_error(form) -> str:
 
 
 def _posted_for_today(request: HtmxHttpRequest, form_class):
-    """The posted form checked against today's plan: (revision, form, None), or a refusal."""
-    today, revision = _today_and_revision(request)
-    if revision is None:
+    """The posted form checked against today's plan: (today, form, None), or a refusal."""
+    today = _today(request)
+    if not today.revisions:
         return None, None, _refused(request, _("There is no plan to tick off yet."))
-    form = form_class(request.POST, plan=schedule.day_plan(revision.snapshot, today))
+    form = form_class(request.POST, plan=today.day)
     if not form.is_valid():
         return None, None, _refused(request, _first_error(form))
-    return revision, form, None
+    return today, form, None
 
 
 @require_POST
 @patient_page
 def plan_tick(request: HtmxHttpRequest) -> HttpResponse:
-    revision, form, refusal = _posted_for_today(request, PlanTickForm)
+    today, form, refusal = _posted_for_today(request, PlanTickForm)
     if refusal:
         return refusal
-    plan, today, data = form.plan, form.plan.date, form.cleaned_data
-    program, item_id, session = revision.program, data["item"], data["session"]
+    data, day = form.cleaned_data, today.day.date
+    item_id, session = data["item"], data["session"]
+    program = today.program_of(item_id)
     if request.POST.get("action") == "undo":
-        services.tick_undo(program=program, item_id=item_id, day=today, session=session)
+        services.tick_undo(program=program, item_id=item_id, day=day, session=session)
     else:
         services.tick_save(
             program=program,
             item_id=item_id,
-            day=today,
+            day=day,
             session=session,
             pain=data["pain"],
             note=data["note"],
         )
     if not request.htmx:
         return redirect(_plan_url(session, item_id))
-    ticks = selectors.day_ticks(program=program, day=today)
-    context = _session_context(plan, session, ticks)
+    ticks = selectors.day_ticks(programs=[r.program for r in today.revisions], day=day)
+    context = _session_context(today, session, ticks)
     context["entry"] = next(
         entry for entry in context["entries"] if entry["exercise"].item_id == item_id
     )
@@ -243,56 +274,57 @@ def plan_tick(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 @patient_page
 def plan_session_done(request: HtmxHttpRequest) -> HttpResponse:
-    revision, form, refusal = _posted_for_today(request, PlanSessionDoneForm)
+    today, form, refusal = _posted_for_today(request, PlanSessionDoneForm)
     if refusal:
         return refusal
     session = form.cleaned_data["session"]
-    services.session_tick_all(
-        program=revision.program,
-        item_ids=[exercise.item_id for exercise in form.plan.session_items(session)],
-        day=form.plan.date,
-        session=session,
-    )
+    for revision, plan in today.sections:
+        services.session_tick_all(
+            program=revision.program,
+            item_ids=[exercise.item_id for exercise in plan.session_items(session)],
+            day=today.day.date,
+            session=session,
+        )
     return redirect(_plan_url(session))
+
+
+def _progression(snapshot: dict, week: int) -> list[dict]:
+    last_week = week >= snapshot["weeks"]
+    return [
+        {
+            "title": item["exercise"]["title"],
+            "this_week": schedule.week_dose(item, week),
+            "next_week": None if last_week else schedule.week_dose(item, week + 1),
+        }
+        for item in snapshot["items"]
+    ]
 
 
 @require_GET
 @gzip_page
 @patient_page
 def plan_week(request: HtmxHttpRequest) -> HttpResponse:
-    link = request.patient_link
-    today, revision = _today_and_revision(request)
-    context = _page_context(link, "week")
-    if revision is not None:
+    today = _today(request)
+    day = today.day.date
+    ticks = selectors.tick_map(
+        programs=[revision.program for revision in today.revisions],
+        first=day - datetime.timedelta(days=day.weekday()),
+        last=day + datetime.timedelta(days=6 - day.weekday()),
+    )
+    sections = []
+    for revision, plan in today.sections:
         snapshot = revision.snapshot
-        week = schedule.program_week(snapshot, today)
-        days = schedule.week_summary(
-            snapshot,
-            today,
-            selectors.tick_map(
-                programs=[revision.program],
-                first=today - datetime.timedelta(days=today.weekday()),
-                last=today + datetime.timedelta(days=6 - today.weekday()),
-            )[revision.program.pk],
-        )
-        progression = [
+        sections.append(
             {
-                "title": item["exercise"]["title"],
-                "this_week": schedule.week_dose(item, week),
-                "next_week": schedule.week_dose(item, week + 1)
-                if week < snapshot["weeks"]
-                else None,
+                "revision": revision,
+                "snapshot": snapshot,
+                "plan": plan,
+                "days": schedule.week_summary(snapshot, day, ticks[revision.program_id]),
+                "progression": _progression(snapshot, plan.week),
             }
-            for item in snapshot["items"]
-        ]
-        context.update(
-            revision=revision,
-            snapshot=snapshot,
-            week=week,
-            days=days,
-            progression=progression,
-            plan=schedule.day_plan(snapshot, today),
         )
+    context = _page_context(request.patient_link, "week")
+    context["sections"] = sections
     return render(request, "programs/plan_week.html", context)
 
 

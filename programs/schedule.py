@@ -99,6 +99,38 @@ class DayPlan:
 
 
 @dataclasses.dataclass(frozen=True)
+class PatientDay:
+    """One day across the patient's running programs, each with its own DayPlan.
+
+    Sessions are shared: session 2 is the second round of the day in every
+    program. Item ids are unique across programs (they are the draft items'
+    database ids), so a tick names its exercise without naming the program.
+    """
+
+    date: datetime.date
+    plans: tuple[DayPlan, ...]
+
+    @property
+    def exercises(self) -> tuple[PlannedExercise, ...]:
+        return tuple(exercise for plan in self.plans for exercise in plan.exercises)
+
+    @property
+    def is_training_day(self) -> bool:
+        return any(plan.is_training_day for plan in self.plans)
+
+    @property
+    def sessions_planned(self) -> int:
+        return max((plan.sessions_planned for plan in self.plans if plan.exercises), default=1)
+
+    @property
+    def sessions_max(self) -> int:
+        return max((plan.sessions_max for plan in self.plans if plan.exercises), default=1)
+
+    def session_items(self, session: int) -> tuple[PlannedExercise, ...]:
+        return tuple(exercise for plan in self.plans for exercise in plan.session_items(session))
+
+
+@dataclasses.dataclass(frozen=True)
 class DaySummary:
     date: datetime.date
     planned_sessions: int

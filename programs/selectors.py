@@ -66,18 +66,26 @@ def access_log_for_practice(*, practice: Practice) -> QuerySet[AccessLogEntry]:
 TickMap = dict[datetime.date, set[tuple[int, int]]]
 
 
-def patient_current_revision(*, patient: Patient) -> ProgramRevision | None:
-    """The newest published revision of the patient's programs that are not archived."""
-    return (
-        ProgramRevision.objects.filter(program__patient=patient, program__archived_at__isnull=True)
+def patient_current_revisions(*, patient: Patient) -> list[ProgramRevision]:
+    """The latest published revision of each of the patient's programs not archived,
+    oldest program first: what the phone shows today."""
+    latest = ProgramRevision.objects.filter(program=OuterRef("program")).order_by("-number")
+    return list(
+        ProgramRevision.objects.filter(
+            program__patient=patient,
+            program__archived_at__isnull=True,
+            pk=Subquery(latest.values("pk")[:1]),
+        )
         .select_related("program")
-        .order_by("-published_at", "-pk")
-        .first()
+        .order_by("program__created_at", "program__pk")
     )
 
 
-def day_ticks(*, program: Program, day: datetime.date) -> dict[tuple[int, int], ExerciseTick]:
-    ticks = ExerciseTick.objects.filter(program=program, date=day)
+def day_ticks(
+    *, programs: list[Program], day: datetime.date
+) -> dict[tuple[int, int], ExerciseTick]:
+    """Ticks of one day by (item id, session); item ids are unique across programs."""
+    ticks = ExerciseTick.objects.filter(program__in=programs, date=day)
     return {(tick.item_id, tick.session): tick for tick in ticks}
 
 

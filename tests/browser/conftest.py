@@ -49,8 +49,10 @@ def page(browser: Browser) -> Iterator[Page]:
     errors: list[str] = []
     page.on(
         "console",
-        lambda message: message.type == "error"
-        and errors.append(f"{message.text} {message.location.get('url', '')}"),
+        lambda message: (
+            message.type == "error"
+            and errors.append(f"{message.text} {message.location.get('url', '')}")
+        ),
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page

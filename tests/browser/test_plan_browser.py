@@ -137,7 +137,7 @@ def test_patient_opens_the_link_ticks_exercises_and_runs_a_timer(
 
     # The rules are one tap away.
     phone.get_by_text("Belangrijk: regels en voorzorgen").click()
-    expect(phone.locator("#rules li").first).to_be_visible()
+    expect(phone.locator(".plan-rules li").first).to_be_visible()
 
     # Run the short timer to its end: hold, rest, signal, second set, done.
     timer = phone.locator(

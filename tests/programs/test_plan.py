@@ -524,3 +524,36 @@ def test_the_patient_page_runs_the_same_queries_for_one_or_many_programs_and_tic
             )
     links.patient_link_create(patient=many.patient, user=practice_user)
     assert page_queries(one.patient) == page_queries(many.patient)
+
+
+def test_two_running_programs_share_one_plan(client, started, make_program, publish, link_for):
+    amputation = started()
+    knee = make_program("hip-osteoarthritis-home", patient=amputation.patient)
+    knee.start_date = timezone.localdate()
+    knee.save()
+    publish(knee)
+    _link, token = link_for(amputation.patient)
+    with CaptureQueriesContext(connection) as queries:
+        text = client.get(f"/p/{token}/", follow=True).content.decode()
+    assert len(queries) <= 5  # the link twice (open, plan), revisions, ticks, photos
+    total = amputation.items.count() + knee.items.count()
+    assert f"Vandaag: {total} oefeningen" in text
+    assert "Beenamputatie, transtibiaal" in text and "Heupartrose, thuis oefenen" in text
+
+    # A tick lands on the right program; the whole session ticks both.
+    knee_item = knee.items.first()
+    tick(client, knee, knee_item)
+    assert ExerciseTick.objects.get().program == knee
+    client.post(
+        reverse("programs:plan_session_done"),
+        {"date": timezone.localdate().isoformat(), "session": 1},
+    )
+    assert ExerciseTick.objects.filter(program=knee).count() == knee.items.count()
+    assert ExerciseTick.objects.filter(program=amputation).count() == amputation.items.count()
+
+    week = client.get(reverse("programs:plan_week")).content.decode()
+    assert week.count('class="plan-program"') == 2
+
+    # An archived program leaves the phone.
+    services.program_archive(program=knee, user=knee.patient.access_log.first().user)
+    assert "Heupartrose, thuis oefenen" not in client.get(PLAN).content.decode()
