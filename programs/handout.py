@@ -33,10 +33,11 @@ from django.utils.translation import pgettext
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from exercises.models import ExercisePhoto, HoldUnit, Position
+from exercises.models import HoldUnit, Position
 from programs.links import link_url, patient_active_link
 from programs.models import Program, ProgramRevision
 from programs.schedule import WeekDose, item_sessions, program_dates, week_dose
+from programs.selectors import exercise_photos
 
 # Bump when the templates or handout.css change, so cached PDFs are re-rendered.
 HANDOUT_VERSION = "3"
@@ -171,10 +172,10 @@ def handout_for(*, program: Program, user=None, base_url: str | None = None) -> 
     therapist = (person.get_full_name() or person.get_username()) if person else ""
     link = patient_active_link(patient=program.patient)
     url = link_url(link, base_url) if link else None
-    slugs = {item["exercise"]["slug"] for item in revision.snapshot["items"]}
-    photos = {}
-    for photo in ExercisePhoto.objects.filter(exercise__slug__in=slugs).select_related("exercise"):
-        photos.setdefault(photo.exercise.slug, (photo.image.name, photo.alt_text))
+    first_photos = exercise_photos(
+        slugs=[item["exercise"]["slug"] for item in revision.snapshot["items"]]
+    )
+    photos = {slug: (photo.image.name, photo.alt_text) for slug, photo in first_photos.items()}
     return Handout(
         program=program,
         revision=revision,

@@ -68,7 +68,7 @@ def patient_active_link(*, patient: Patient) -> PatientLink | None:
 @transaction.atomic
 def patient_link_create(*, patient: Patient, user: User, expires_at=None) -> PatientLink:
     """A new link; any earlier link of the patient stops working (one per patient)."""
-    patient.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    _revoke_open_links(patient)
     nonce = secrets.token_hex(16)
     link = PatientLink.objects.create(
         patient=patient,
@@ -82,8 +82,12 @@ def patient_link_create(*, patient: Patient, user: User, expires_at=None) -> Pat
     return link
 
 
+def _revoke_open_links(patient: Patient) -> int:
+    return patient.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
 def patient_link_revoke(*, patient: Patient, user: User) -> int:
-    revoked = patient.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revoked = _revoke_open_links(patient)
     if revoked:
         access_log_record(
             user=user, patient=patient, action=AccessAction.CHANGE, detail="link revoked"

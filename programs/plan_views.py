@@ -168,23 +168,25 @@ def _entry(exercise, session: int, ticks, photos) -> dict:
 def _session_context(today: _Today, session: int, ticks, photos=None) -> dict:
     """What the page (or a tick's partial) shows of one session of today."""
     photos = photos or {}
-    items = today.day.session_items(session)
+    sections = [
+        {
+            "revision": revision,
+            "snapshot": revision.snapshot,
+            "plan": plan,
+            "entries": [_entry(e, session, ticks, photos) for e in plan.session_items(session)],
+        }
+        for revision, plan in today.sections
+    ]
+    # The overview and the progress line count the session across all programs.
+    entries = [entry for section in sections for entry in section["entries"]]
     return {
         "day": today.day,
         "session": session,
-        "sections": [
-            {
-                "revision": revision,
-                "snapshot": revision.snapshot,
-                "plan": plan,
-                "entries": [_entry(e, session, ticks, photos) for e in plan.session_items(session)],
-            }
-            for revision, plan in today.sections
-        ],
-        "entries": [_entry(exercise, session, ticks, photos) for exercise in items],
-        "done_count": sum((exercise.item_id, session) in ticks for exercise in items),
+        "sections": sections,
+        "entries": entries,
+        "done_count": sum(entry["tick"] is not None for entry in entries),
         "pain_scale": range(11),
-        "session_size": len(items),
+        "session_size": len(entries),
     }
 
 

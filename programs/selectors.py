@@ -76,7 +76,7 @@ def patient_current_revisions(*, patient: Patient) -> list[ProgramRevision]:
             program__archived_at__isnull=True,
             pk=Subquery(latest.values("pk")[:1]),
         )
-        .select_related("program")
+        .select_related("program__protocol")
         .order_by("program__created_at", "program__pk")
     )
 
@@ -109,32 +109,26 @@ def exercise_photos(*, slugs: list[str]) -> dict[str, ExercisePhoto]:
 
 
 def patient_progress(*, patient: Patient, today: datetime.date, weeks: int = 4) -> list[dict]:
-    """For each program with a published revision: adherence per week and pain reports.
+    """For each running program with a published revision, newest program first:
+    adherence per week and the pain reports and notes.
 
-    Three queries: the programs with their latest revision, then all their ticks
-    of the period, then nothing more; the figures come from `schedule`.
+    Two queries whatever the number of programs and ticks: the latest revisions,
+    then the ticks of the period; the figures come from `schedule`.
     """
-    latest = ProgramRevision.objects.filter(program=OuterRef("pk")).order_by("-number")
-    programs = list(
-        patient.programs.filter(archived_at__isnull=True)
-        .annotate(latest_revision=Subquery(latest.values("pk")[:1]))
-        .filter(latest_revision__isnull=False)
-        .select_related("protocol")
-    )
-    revisions = ProgramRevision.objects.in_bulk([program.latest_revision for program in programs])
+    revisions = list(reversed(patient_current_revisions(patient=patient)))
     first = today - datetime.timedelta(days=today.weekday(), weeks=weeks - 1)
-    ticks = tick_map(programs=programs, first=first, last=today)
+    ticks: dict[int, TickMap] = defaultdict(lambda: defaultdict(set))
     reports = defaultdict(list)
-    report_rows = (
-        ExerciseTick.objects.filter(program__in=programs, date__range=(first, today))
-        .filter(Q(pain__isnull=False) | ~Q(note=""))
-        .order_by("-date", "-session", "-pk")
-    )
-    for tick in report_rows:
-        reports[tick.program_id].append(tick)
+    rows = ExerciseTick.objects.filter(
+        program__in=[revision.program for revision in revisions], date__range=(first, today)
+    ).order_by("-date", "-session", "-pk")
+    for tick in rows:
+        ticks[tick.program_id][tick.date].add((tick.item_id, tick.session))
+        if tick.pain is not None or tick.note:
+            reports[tick.program_id].append(tick)
     progress = []
-    for program in programs:
-        snapshot = revisions[program.latest_revision].snapshot
+    for revision in revisions:
+        snapshot, program = revision.snapshot, revision.program
         titles = {item.get("id"): item["exercise"]["title"] for item in snapshot["items"]}
         progress.append(
             {
