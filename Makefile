@@ -1,7 +1,8 @@
-# Oefenplan: `make run` serves the app with demo data, `make test` runs every test.
-# Both set up everything on a fresh clone: virtualenv, packages, secret key,
+# Oefenplan: `make run` serves the app with demo data, `make test` runs every test,
+# `make check` is the everyday loop (lint and the fast tests, under a minute).
+# All set up everything on a fresh clone: virtualenv, packages, secret key,
 # translations, database; `make test` also installs Chromium (browser tests) and
-# starts the local PostgreSQL server when it is installed but stopped.
+# starts the local PostgreSQL and Redis servers when they are installed but stopped.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -15,13 +16,36 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 DJANGO := DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py
 
-.PHONY: run test setup system-deps postgres redis lint format messages makemessages demo clean
+.PHONY: run test check setup system-deps postgres redis lint format messages makemessages demo clean lock
 
-$(VENV)/.installed: pyproject.toml
+# Only the locked versions, each checked against its hash, so every clone and CI
+# install the same code; pip and setuptools come from the lock too, and without
+# build isolation the editable install builds with the locked setuptools.
+$(VENV)/.installed: pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# The lock keeps every pin it has, so it changes only when asked: `make lock
+# UPGRADE=django` moves that one package (and a dependency only if it must). The
+# dev lock is constrained by the runtime lock, so the tests run on exactly what
+# production installs. No index or find-links lines: those are this machine's paths.
+UPGRADE ?=
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+upgrade = $(foreach pkg,$(1),--upgrade-package $(pkg))
+# pip-compile adds a dev-only package named in --upgrade-package to the runtime
+# lock (it looks the name up in the dev extra too), so that lock is asked to
+# upgrade only what it already pins.
+UPGRADE_RUNTIME = $(shell for pkg in $(UPGRADE); do \
+	name=$$(echo "$$pkg" | sed -E 's/[=<>!~;[ ].*//' | tr 'A-Z_.' 'a-z--'); \
+	grep -qs "^$$name==" requirements.txt && echo "$$pkg"; done)
+
+lock: $(VENV)/.installed
+	$(PIP_COMPILE) $(call upgrade,$(UPGRADE_RUNTIME)) --output-file=requirements.txt pyproject.toml
+	$(PIP_COMPILE) $(call upgrade,$(UPGRADE)) --extra=dev --constraint=requirements.txt \
+		--output-file=requirements-dev.txt pyproject.toml
 
 .secret_key:
 	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
@@ -70,21 +94,33 @@ postgres:
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
 		for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
 
+# ruff for style; lint-imports for the import contracts in pyproject.toml (the
+# plan and the therapist's pages never import each other, the domain no HTTP code).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 makemessages: setup
-	$(DJANGO) makemessages --locale nl --locale en --no-obsolete --no-location --ignore '.venv/*' --ignore 'tests/*'
+	$(DJANGO) makemessages --locale nl --locale en --no-obsolete --no-location \
+		--ignore '.venv/*' --ignore 'tests/*' --ignore 'node_modules/*'
 	$(BIN)/python scripts/fill_english_catalogue.py
 
+# The whole suite, as CI runs it: lint, then every test (browser tests in Chromium
+# included) on SQLite, then again on PostgreSQL with the rate limit in Redis.
+# Serial: the Redis run shares one cache database between all its tests.
 test: setup system-deps node_modules/.installed postgres redis lint
-	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/pytest
-	DJANGO_SECRET_KEY="$$(cat .secret_key)" DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
+	$(BIN)/pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
+
+# The everyday loop: lint, then every test but the browser ones, on SQLite, on
+# every core. One file alone: `.venv/bin/pytest tests/programs/test_schedule.py`.
+check: setup lint
+	$(BIN)/pytest -m "not browser" -n auto
 
 clean:
 	rm -rf $(VENV) node_modules .secret_key db.sqlite3 media staticfiles cache

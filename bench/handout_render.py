@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = Path(tempfile.mkdtemp(prefix="oefenplan-bench-"))
 os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH / 'bench.sqlite3'}"
 os.environ["HANDOUT_CACHE_DIR"] = str(SCRATCH / "handouts")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oefenplan.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oefenplan.settings.app")
 sys.path.insert(0, str(ROOT))
 
 import django  # noqa: E402
@@ -33,7 +33,9 @@ from django.core.management import call_command  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
-from programs import handout, services  # noqa: E402
+from programs import services  # noqa: E402
+from programs.handout.cache import handout_pdf_file  # noqa: E402
+from programs.handout.context import handout_for  # noqa: E402
 from programs.models import Practice, Protocol, Therapist  # noqa: E402
 
 
@@ -75,7 +77,7 @@ def main() -> None:
     runs = parser.parse_args().runs
 
     program = back_program()
-    the_handout = handout.handout_for(program=program)
+    the_handout = handout_for(program=program)
     cache_dir = Path(os.environ["HANDOUT_CACHE_DIR"])
 
     def clear_cache():
@@ -85,16 +87,16 @@ def main() -> None:
     # Warm up imports, fonts and templates once; "cold" means no cached PDF.
     HTML(string="<p>hello</p>").write_pdf()
     hello = best_of(runs, lambda: HTML(string="<p>hello</p>").write_pdf())
-    cold = best_of(runs, lambda: handout.handout_pdf_file(the_handout), before=clear_cache)
-    handout.handout_pdf_file(the_handout)
+    cold = best_of(runs, lambda: handout_pdf_file(the_handout), before=clear_cache)
+    handout_pdf_file(the_handout)
     cached = best_of(
         runs,
-        lambda: handout.handout_pdf_file(handout.handout_for(program=program)).read_bytes(),
+        lambda: handout_pdf_file(handout_for(program=program)).read_bytes(),
     )
-    path = handout.handout_pdf_file(the_handout)
+    path = handout_pdf_file(the_handout)
     pages = len(PdfReader(path).pages)
 
-    print(f"back rehabilitation handout, {len(the_handout.revision.snapshot['items'])} exercises")
+    print(f"back rehabilitation handout, {len(the_handout.snapshot.items)} exercises")
     print(f"  weasyprint 'hello' (1 page): {hello * 1000:8.1f} ms")
     print(f"  handout, cold render:        {cold * 1000:8.1f} ms  ({cold / hello:6.1f} x hello)")
     print(

@@ -1,5 +1,5 @@
 """The app's settings plus a trivial view, for the benchmarks only."""
 
-from oefenplan.settings import *  # noqa: F403
+from oefenplan.settings.app import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"

@@ -3,7 +3,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from exercises.forms import ExercisePhotoAdminForm
-from exercises.models import Equipment, Exercise, ExercisePhoto, Leaflet, ProtocolVariant
+from exercises.models import (
+    Equipment,
+    Exercise,
+    ExercisePhoto,
+    Leaflet,
+    ProtocolVariant,
+    VariationKind,
+)
 
 
 class ExercisePhotoInline(admin.TabularInline):
@@ -33,17 +40,22 @@ class TextLinesField(forms.Field):
 
 
 class VariantLinesField(TextLinesField):
-    """Variations as lines; a line that starts with "+ " is a harder variation."""
+    """Variations as lines: "+ " starts a harder one, "- " an easier one.
 
-    HARDER = "+ "
+    Every kind survives a round trip through the form: a variation the admin
+    did not touch keeps its kind.
+    """
+
+    PREFIXES = {VariationKind.HARDER: "+ ", VariationKind.EASIER: "- "}
 
     def _line(self, entry) -> str:
-        return (self.HARDER if entry.get("kind") == "harder" else "") + entry["text"]
+        return self.PREFIXES.get(entry.get("kind"), "") + entry["text"]
 
     def _entry(self, line: str) -> dict:
-        if line.startswith(self.HARDER):
-            return {"kind": "harder", "text": line.removeprefix(self.HARDER).strip()}
-        return {"kind": "variant", "text": line}
+        for kind, prefix in self.PREFIXES.items():
+            if line.startswith(prefix):
+                return {"kind": kind.value, "text": line.removeprefix(prefix).strip()}
+        return {"kind": VariationKind.VARIANT.value, "text": line}
 
 
 class ExerciseAdminForm(forms.ModelForm):
@@ -51,7 +63,10 @@ class ExerciseAdminForm(forms.ModelForm):
     variants = VariantLinesField(
         label=_("Variations"),
         required=False,
-        help_text=_('One variation per line; start a line with "+ " for a harder one.'),
+        help_text=_(
+            'One variation per line; start a line with "+ " for a harder one, '
+            'with "- " for an easier one.'
+        ),
     )
     attention_points = TextLinesField(
         label=_("Attention points"), required=False, help_text=_("One per line.")

@@ -5,9 +5,51 @@ de series", "2 tot 3 keer per dag". Shared by the library, the patient's plan an
 the handout, so every screen phrases a dose the same way.
 """
 
+import dataclasses
+
 from django.utils.translation import gettext, ngettext, pgettext
 
-from exercises.models import Dose, HoldUnit
+from exercises.models import DOSE_FIELDS, Dose, HoldUnit
+
+
+@dataclasses.dataclass(frozen=True)
+class DoseValues:
+    """A dose as plain values, field for field the `Dose` model's.
+
+    What a frozen revision keeps of a program item's dose, and what this
+    module's functions read: a `Dose` row and a `DoseValues` answer the same
+    attributes, so every screen words a dose the same way.
+    """
+
+    sets_min: int | None = None
+    sets_max: int | None = None
+    reps_min: int | None = None
+    reps_max: int | None = None
+    reps_start: int | None = None
+    reps_target: int | None = None
+    reps_per_side: bool = False
+    hold_min: int | None = None
+    hold_max: int | None = None
+    hold_unit: str = ""
+    rest_seconds_min: int | None = None
+    rest_seconds_max: int | None = None
+    duration_minutes: int | None = None
+    times_per_day_min: int | None = None
+    times_per_day_max: int | None = None
+    days_per_week_min: int | None = None
+    days_per_week_max: int | None = None
+    borg_min: int | None = None
+    borg_max: int | None = None
+
+    @classmethod
+    def of(cls, dose: Dose) -> "DoseValues":
+        return cls(**{field: getattr(dose, field) for field in DOSE_FIELDS})
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+DoseLike = Dose | DoseValues
 
 
 def _amount(low: int, high: int | None) -> str:
@@ -20,7 +62,7 @@ def _top(low: int, high: int | None) -> int:
     return high if high is not None else low
 
 
-def describe_sets_and_reps(dose: Dose) -> str:
+def describe_sets_and_reps(dose: DoseLike) -> str:
     parts = []
     if dose.sets_min is not None:
         parts.append(
@@ -52,7 +94,7 @@ def describe_sets_and_reps(dose: Dose) -> str:
     return text
 
 
-def describe_hold(dose: Dose) -> str:
+def describe_hold(dose: DoseLike) -> str:
     if dose.hold_min is None:
         return ""
     top = _top(dose.hold_min, dose.hold_max)
@@ -66,7 +108,7 @@ def describe_hold(dose: Dose) -> str:
     }
 
 
-def describe_rest(dose: Dose) -> str:
+def describe_rest(dose: DoseLike) -> str:
     if dose.rest_seconds_min is None:
         return ""
     top = _top(dose.rest_seconds_min, dose.rest_seconds_max)
@@ -75,7 +117,7 @@ def describe_rest(dose: Dose) -> str:
     ) % {"amount": _amount(dose.rest_seconds_min, dose.rest_seconds_max)}
 
 
-def describe_duration(dose: Dose) -> str:
+def describe_duration(dose: DoseLike) -> str:
     if dose.duration_minutes is None:
         return ""
     return ngettext("%(amount)s minute", "%(amount)s minutes", dose.duration_minutes) % {
@@ -83,7 +125,7 @@ def describe_duration(dose: Dose) -> str:
     }
 
 
-def describe_frequency(dose: Dose) -> str:
+def describe_frequency(dose: DoseLike) -> str:
     parts = []
     if dose.times_per_day_min is not None:
         top = _top(dose.times_per_day_min, dose.times_per_day_max)
@@ -100,7 +142,7 @@ def describe_frequency(dose: Dose) -> str:
     return ", ".join(parts)
 
 
-def describe_intensity(dose: Dose) -> str:
+def describe_intensity(dose: DoseLike) -> str:
     if dose.borg_min is None:
         return ""
     return gettext("effort %(amount)s on the Borg scale (6-20)") % {
@@ -108,7 +150,7 @@ def describe_intensity(dose: Dose) -> str:
     }
 
 
-def describe_dose(dose: Dose) -> list[str]:
+def describe_dose(dose: DoseLike) -> list[str]:
     """The dose as short lines, most important first, empty parts left out."""
     lines = [
         describe_sets_and_reps(dose),

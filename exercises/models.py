@@ -109,6 +109,19 @@ class Position(models.TextChoices):
     KNEELING = "kneeling", _("Kneeling")
 
 
+def pictogram_path(position: str) -> str:
+    """The static path of the drawing of a starting position; the one place it is built."""
+    return f"exercises/pictograms/{position}.svg"
+
+
+class VariationKind(models.TextChoices):
+    """How a variation relates to the exercise; a plain variation gets no label."""
+
+    EASIER = "easier", _("Easier")
+    HARDER = "harder", _("Harder")
+    VARIANT = "variant", _("Variation")
+
+
 class HoldUnit(models.TextChoices):
     SECONDS = "seconds", _("seconds")
     COUNTS = "counts", pgettext_lazy("hold unit", "counts")
@@ -286,7 +299,7 @@ class Exercise(Dose):
     @property
     def pictogram(self) -> str:
         """Static path of the drawing for the starting position."""
-        return f"exercises/pictograms/{self.position}.svg"
+        return pictogram_path(self.position)
 
     def build_search_text(self) -> str:
         parts = [self.title, *self.steps, *self.attention_points, *self.cautions]

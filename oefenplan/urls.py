@@ -11,7 +11,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("library/", include("exercises.urls")),
-    path("", include("programs.urls")),
+    path("", include("programs.therapist.urls")),
+    path("", include("programs.plan.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,5 +2,5 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oefenplan.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oefenplan.settings.app")
 application = get_wsgi_application()

@@ -1,4 +1,6 @@
-"""Private patient links: made, shown, checked and revoked.
+"""Private patient links: made, shown, checked and revoked (no HTTP here: the
+plan's `access` module turns a link into a cookie, its `throttle` module counts
+wrong guesses).
 
 A token is 128 random bits (the nonce) passed through HMAC-SHA256 under the
 server's secret key and cut to 22 URL-safe characters (132 bits). Only its
@@ -15,14 +17,13 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from programs.access_log import access_log_record
 from programs.models import AccessAction, Patient, PatientLink
-from programs.services import access_log_record
 
 TOKEN_LENGTH = 22
 _SIGNING_CONTEXT = b"oefenplan.patient-link.v1:"
@@ -52,7 +53,7 @@ def link_url(link: PatientLink, base_url: str | None = None) -> str | None:
     if token is None:
         return None
     base = (base_url or settings.SITE_URL).rstrip("/")
-    return base + reverse("programs:plan_open", args=[token])
+    return base + reverse("plan:open", args=[token])
 
 
 def active_links() -> "Q":
@@ -86,6 +87,7 @@ def _revoke_open_links(patient: Patient) -> int:
     return patient.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+@transaction.atomic
 def patient_link_revoke(*, patient: Patient, user: User) -> int:
     revoked = _revoke_open_links(patient)
     if revoked:
@@ -121,25 +123,3 @@ def patient_link_set_language(*, link: PatientLink, language: str) -> None:
     if language in dict(settings.LANGUAGES) and link.language != language:
         link.language = language
         link.save(update_fields=["language"])
-
-
-# Rate limit on wrong guesses, per client address, in the shared cache. The
-# address is hashed so the cache holds no IP addresses in the clear.
-
-
-def _guess_key(address: str) -> str:
-    return "plink-guess:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-
-
-def guesses_exhausted(address: str) -> bool:
-    return cache.get(_guess_key(address), 0) >= settings.PATIENT_LINK_MAX_GUESSES
-
-
-def guess_record_wrong(address: str) -> None:
-    key = _guess_key(address)
-    if cache.add(key, 1, timeout=settings.PATIENT_LINK_GUESS_WINDOW):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=settings.PATIENT_LINK_GUESS_WINDOW)

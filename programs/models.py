@@ -1,18 +1,20 @@
 """Practices, therapists, patients, protocols and the patients' programs.
 
 A program is a patient's own copy of a protocol. Its items are the working
-draft; publishing freezes a numbered `ProgramRevision` (a JSON snapshot of the
-program and its exercises' texts) so a printed handout stays reproducible and
-the patient always sees the latest published revision.
+draft; publishing freezes a numbered `ProgramRevision` (a snapshot of the
+program and its exercises' texts, `programs.snapshot`) so a printed handout
+stays reproducible and the patient always sees the latest published revision.
 """
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from exercises.models import Dose, Exercise, LocalisedNameMixin, ProtocolVariant
+from programs.snapshot import Snapshot
 
 
 class Practice(models.Model):
@@ -76,7 +78,7 @@ class Patient(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("programs:patient_detail", args=[self.pk])
+        return reverse("therapist:patient_detail", args=[self.pk])
 
 
 class ProtocolManager(models.Manager):
@@ -177,7 +179,7 @@ class Program(models.Model):
         return f"{self.protocol} ({self.patient})"
 
     def get_absolute_url(self) -> str:
-        return reverse("programs:program_edit", args=[self.pk])
+        return reverse("therapist:program_edit", args=[self.pk])
 
 
 class ProgramItem(Dose):
@@ -215,6 +217,8 @@ class ProgramRevision(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
+    # The JSON document as stored, in whatever format it was published in;
+    # read it through `content`, which upgrades it.
     snapshot = models.JSONField()
     published_at = models.DateTimeField(auto_now_add=True)
     published_by = models.ForeignKey(
@@ -229,6 +233,11 @@ class ProgramRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} r{self.number}"
+
+    @cached_property
+    def content(self) -> Snapshot:
+        """The snapshot, typed and in the current format."""
+        return Snapshot.from_json(self.snapshot)
 
 
 class AccessAction(models.TextChoices):

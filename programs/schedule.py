@@ -1,6 +1,6 @@
 """What a program asks of the patient on a given day or week: pure functions.
 
-Everything here works on a published revision's snapshot (a dict) and plain
+Everything here works on a published revision's typed `Snapshot` and plain
 dates, with no database access, so the phone plan, the week view, the
 therapist's adherence figures and the printed handout agree by construction.
 
@@ -12,17 +12,16 @@ same every week.
 
 import dataclasses
 import datetime
-from types import SimpleNamespace
 
-from exercises.dose import describe_dose, describe_frequency
-from exercises.models import Position
+from exercises.dose import DoseValues, describe_dose, describe_frequency
+from programs.snapshot import ExerciseText, Snapshot, SnapshotItem
 
 
 @dataclasses.dataclass(frozen=True)
 class WeekDose:
     """An item's dose in one program week: the numbers the timer counts with."""
 
-    fields: dict
+    values: DoseValues
     sets: int | None
     reps: int | None  # an exact count this week, None for a range ("8 to 12")
     timer_reps: int | None
@@ -31,46 +30,33 @@ class WeekDose:
 
     @property
     def lines(self) -> list[str]:
-        return describe_dose(SimpleNamespace(**self.fields))
+        return describe_dose(self.values)
 
     @property
     def short(self) -> str:
         """ "3 x 7" (sets x reps), "7", or "" when the dose has no counts."""
         reps = self.reps
         if reps is None:
-            low, high = self.fields.get("reps_min"), self.fields.get("reps_max")
+            low, high = self.values.reps_min, self.values.reps_max
             if low is None:
                 return ""
             reps = f"{low}-{high}" if high and high != low else low
-        sets = self.fields.get("sets_min")
+        sets = self.values.sets_min
         return f"{sets} x {reps}" if sets else str(reps)
 
 
 @dataclasses.dataclass(frozen=True)
 class PlannedExercise:
+    """An exercise on one day: the leaflet's text and this week's dose."""
+
     item_id: int
-    number: int
-    slug: str
-    title: str
-    position: str
-    steps: list
-    variants: list
-    attention_points: list
-    cautions: list
+    number: int  # its place in the program, 1..n
+    exercise: ExerciseText
     note: str
-    source: str
     days: str
     sessions: int
     dose: WeekDose
     next_week_dose: WeekDose | None
-
-    @property
-    def pictogram(self) -> str:
-        return f"exercises/pictograms/{self.position}.svg"
-
-    @property
-    def position_label(self) -> str:
-        return Position(self.position).label if self.position in Position.values else ""
 
     @property
     def grows_next_week(self) -> bool:
@@ -153,99 +139,83 @@ class WeekAdherence:
         return round(100 * self.done / self.planned) if self.planned else None
 
 
-def program_dates(snapshot: dict) -> tuple[datetime.date, datetime.date]:
-    start = datetime.date.fromisoformat(snapshot["start_date"])
-    return start, start + datetime.timedelta(weeks=snapshot["weeks"], days=-1)
+def program_week(snapshot: Snapshot, day: datetime.date) -> int:
+    week = (day - snapshot.start_date).days // 7 + 1
+    return min(max(week, 1), snapshot.weeks)
 
 
-def program_week(snapshot: dict, day: datetime.date) -> int:
-    start, _ = program_dates(snapshot)
-    week = (day - start).days // 7 + 1
-    return min(max(week, 1), snapshot["weeks"])
-
-
-def week_dose(item: dict, week: int) -> WeekDose:
-    fields = dict(item["dose"])
-    step = item.get("reps_step_per_week")
+def week_dose(item: SnapshotItem, week: int) -> WeekDose:
+    values = item.dose
+    step = item.reps_step_per_week
     if step:
-        low = fields.get("reps_start") or fields.get("reps_min")
-        high = fields.get("reps_target") or fields.get("reps_max")
+        low = values.reps_start or values.reps_min
+        high = values.reps_target or values.reps_max
         if low is not None:
             reps = low + step * (week - 1)
             if high is not None:
                 reps = min(reps, high)
-            fields.update(reps_min=reps, reps_max=None, reps_start=None, reps_target=None)
-    low, high = fields.get("reps_min"), fields.get("reps_max")
+            values = dataclasses.replace(
+                values, reps_min=reps, reps_max=None, reps_start=None, reps_target=None
+            )
+    low, high = values.reps_min, values.reps_max
     # The timer counts the lower end of a range: the dose to start with.
-    hold = fields.get("hold_min")
     return WeekDose(
-        fields=fields,
-        sets=fields.get("sets_min"),
+        values=values,
+        sets=values.sets_min,
         reps=low if high in (None, low) else None,
-        timer_reps=low or fields.get("reps_start"),
+        timer_reps=low or values.reps_start,
         # A count is about a second: "hold for 5 counts" times as 5 seconds.
-        hold_seconds=hold,
-        rest_seconds=fields.get("rest_seconds_min"),
+        hold_seconds=values.hold_min,
+        rest_seconds=values.rest_seconds_min,
     )
 
 
-def item_sessions(item: dict) -> tuple[int, int]:
-    dose = item["dose"]
-    low = dose.get("times_per_day_min") or 1
-    return low, dose.get("times_per_day_max") or low
+def item_sessions(item: SnapshotItem) -> tuple[int, int]:
+    """Sessions a day: those asked for, and those offered ("2 to 3 times a day")."""
+    low = item.dose.times_per_day_min or 1
+    return low, item.dose.times_per_day_max or low
 
 
-def _on_day(item: dict, day: datetime.date) -> bool:
-    return str(day.isoweekday()) in item["days"]
+def _on_day(item: SnapshotItem, day: datetime.date) -> bool:
+    return str(day.isoweekday()) in item.days
 
 
-def day_plan(snapshot: dict, day: datetime.date) -> DayPlan:
-    start, end = program_dates(snapshot)
+def day_plan(snapshot: Snapshot, day: datetime.date) -> DayPlan:
+    start, end = snapshot.start_date, snapshot.end_date
     status = "before_start" if day < start else "ended" if day > end else "active"
     week = program_week(snapshot, day)
+    todays_items = [item for item in snapshot.items if _on_day(item, day)]
     exercises = []
     if status == "active":
-        for number, item in enumerate(snapshot["items"], start=1):
+        for number, item in enumerate(snapshot.items, start=1):
             if not _on_day(item, day):
                 continue
-            exercise = item["exercise"]
             exercises.append(
                 PlannedExercise(
-                    item_id=item.get("id", number),
+                    item_id=item.id,
                     number=number,
-                    slug=exercise["slug"],
-                    title=exercise["title"],
-                    position=exercise["position"],
-                    steps=exercise["steps"],
-                    variants=exercise["variants"],
-                    attention_points=exercise["attention_points"],
-                    cautions=exercise["cautions"],
-                    note=item["note"],
-                    source=exercise["source"],
-                    days=item["days"],
+                    exercise=item.exercise,
+                    note=item.note,
+                    days=item.days,
                     sessions=item_sessions(item)[1],
                     dose=week_dose(item, week),
-                    next_week_dose=week_dose(item, week + 1) if week < snapshot["weeks"] else None,
+                    next_week_dose=week_dose(item, week + 1) if week < snapshot.weeks else None,
                 )
             )
-    planned = max(
-        (item_sessions(item)[0] for item in snapshot["items"] if _on_day(item, day)), default=1
-    )
+    planned = max((item_sessions(item)[0] for item in todays_items), default=1)
     offered = max((exercise.sessions for exercise in exercises), default=1)
     frequency = ""
     if exercises:
-        busiest = max(
-            (item for item in snapshot["items"] if _on_day(item, day)),
-            key=lambda i: item_sessions(i),
-        )
+        busiest = max(todays_items, key=item_sessions)
+        # The day's frequency only: which days is the plan's business, not a sentence's.
         frequency = describe_frequency(
-            SimpleNamespace(**{**busiest["dose"], "days_per_week_min": None})
+            dataclasses.replace(busiest.dose, days_per_week_min=None, days_per_week_max=None)
         )
     return DayPlan(
         date=day,
         status=status,
         week=week,
-        weeks=snapshot["weeks"],
+        weeks=snapshot.weeks,
         start_date=start,
         end_date=end,
         exercises=tuple(exercises),
@@ -269,7 +239,7 @@ def done_sessions(plan: DayPlan, ticks: set[tuple[int, int]]) -> int:
 
 
 def week_summary(
-    snapshot: dict, today: datetime.date, ticks: dict[datetime.date, set[tuple[int, int]]]
+    snapshot: Snapshot, today: datetime.date, ticks: dict[datetime.date, set[tuple[int, int]]]
 ) -> list[DaySummary]:
     """Monday to Sunday of today's week, each day with what was planned and done."""
     monday = today - datetime.timedelta(days=today.weekday())
@@ -294,7 +264,7 @@ def week_summary(
 
 
 def adherence(
-    snapshot: dict,
+    snapshot: Snapshot,
     today: datetime.date,
     ticks: dict[datetime.date, set[tuple[int, int]]],
     weeks: int = 4,
@@ -316,3 +286,23 @@ def adherence(
             done += min(done_sessions(plan, ticks.get(day, set())), plan.sessions_planned)
         result.append(WeekAdherence(week_start=week_start, planned=planned, done=done))
     return result
+
+
+@dataclasses.dataclass(frozen=True)
+class WeekProgression:
+    title: str
+    this_week: WeekDose
+    next_week: WeekDose | None  # None in the program's last week
+
+
+def week_progression(snapshot: Snapshot, week: int) -> list[WeekProgression]:
+    """How each exercise's dose goes from this week to the next."""
+    last_week = week >= snapshot.weeks
+    return [
+        WeekProgression(
+            title=item.exercise.title,
+            this_week=week_dose(item, week),
+            next_week=None if last_week else week_dose(item, week + 1),
+        )
+        for item in snapshot.items
+    ]

@@ -6,10 +6,10 @@ from collections import defaultdict
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from exercises.dose import DoseValues
 from exercises.models import Exercise, ExercisePhoto
 from programs import schedule
 from programs.models import (
-    AccessLogEntry,
     ExerciseTick,
     Patient,
     Practice,
@@ -17,6 +17,7 @@ from programs.models import (
     ProgramItem,
     ProgramRevision,
 )
+from programs.snapshot import ExerciseText, Named, Rule, Snapshot, SnapshotItem, Variation
 
 PATIENT_PAGE_SIZE = 25
 
@@ -57,8 +58,43 @@ def program_editor_item(*, program: Program, item_pk: int) -> ProgramItem:
     return _editor_items(program).get(pk=item_pk)
 
 
-def access_log_for_practice(*, practice: Practice) -> QuerySet[AccessLogEntry]:
-    return AccessLogEntry.objects.filter(practice=practice).select_related("user", "patient")
+def program_draft_snapshot(*, program: Program) -> Snapshot:
+    """The draft as it would be published now: what `program_publish` freezes and
+    what the preview shows."""
+    items = program.items.select_related("exercise__leaflet").order_by("order", "pk")
+    protocol, variant = program.protocol, program.variant
+    return Snapshot(
+        protocol=Named(slug=protocol.slug, name=protocol.name, name_en=protocol.name_en),
+        variant=Named(slug=variant.slug, name=variant.name, name_en=variant.name_en),
+        start_date=program.start_date,
+        weeks=program.weeks,
+        affected_side=program.affected_side,
+        rules=tuple(Rule(**rule) for rule in protocol.rules),
+        precautions=tuple(Rule(**rule) for rule in protocol.precautions),
+        items=tuple(_snapshot_item(item) for item in items),
+    )
+
+
+def _snapshot_item(item: ProgramItem) -> SnapshotItem:
+    exercise = item.exercise
+    return SnapshotItem(
+        id=item.pk,
+        exercise=ExerciseText(
+            slug=exercise.slug,
+            title=exercise.title,
+            position=exercise.position,
+            steps=tuple(exercise.steps),
+            variants=tuple(Variation(**variation) for variation in exercise.variants),
+            attention_points=tuple(exercise.attention_points),
+            cautions=tuple(exercise.cautions),
+            dose_source=exercise.dose_source,
+            source=exercise.leaflet.source_line,
+        ),
+        dose=DoseValues.of(item),
+        days=item.days,
+        reps_step_per_week=item.reps_step_per_week,
+        note=item.note,
+    )
 
 
 # The patient's plan. Every read below is one query, whatever the program's length.
@@ -128,8 +164,8 @@ def patient_progress(*, patient: Patient, today: datetime.date, weeks: int = 4) 
             reports[tick.program_id].append(tick)
     progress = []
     for revision in revisions:
-        snapshot, program = revision.snapshot, revision.program
-        titles = {item.get("id"): item["exercise"]["title"] for item in snapshot["items"]}
+        snapshot, program = revision.content, revision.program
+        titles = {item.id: item.exercise.title for item in snapshot.items}
         progress.append(
             {
                 "program": program,

@@ -1,5 +1,6 @@
 """Writes for patients and programs. Each changes a patient's record, so each
-takes the acting user and leaves a line in the access log."""
+takes the acting user and leaves a line in the access log, in the same
+transaction as the change: both land, or neither does."""
 
 import datetime
 
@@ -11,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exercises.models import DOSE_FIELDS, Dose, Exercise
+from programs.access_log import access_log_record
 from programs.models import (
     AccessAction,
-    AccessLogEntry,
     ExerciseTick,
     Patient,
     Practice,
@@ -22,24 +23,13 @@ from programs.models import (
     ProgramRevision,
     Protocol,
 )
-from programs.snapshot import program_snapshot
+from programs.selectors import program_draft_snapshot
 
 PROGRAM_EMPTY = _("A program needs at least one exercise before it can be published.")
 PROGRAM_ARCHIVED = _("This program is archived and can no longer be changed.")
 
 
-def access_log_record(
-    *, user: User, patient: Patient, action: str, detail: str = ""
-) -> AccessLogEntry:
-    return AccessLogEntry.objects.create(
-        practice_id=patient.practice_id,
-        user=user,
-        patient=patient,
-        action=action,
-        detail=detail[:200],
-    )
-
-
+@transaction.atomic
 def patient_create(
     *, practice: Practice, name: str, reference: str, user: User, language: str = "nl"
 ) -> Patient:
@@ -172,6 +162,7 @@ def program_item_move(*, item: ProgramItem, offset: int, user: User) -> None:
     )
 
 
+@transaction.atomic
 def program_reschedule(
     *, program: Program, start_date: datetime.date, weeks: int, user: User
 ) -> None:
@@ -192,12 +183,12 @@ def program_publish(*, program: Program, user: User) -> ProgramRevision:
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.archived_at is not None:
         raise ValidationError(PROGRAM_ARCHIVED)
-    snapshot = program_snapshot(program=program)
-    if not snapshot["items"]:
+    snapshot = program_draft_snapshot(program=program)
+    if not snapshot.items:
         raise ValidationError(PROGRAM_EMPTY)
     number = (program.revisions.aggregate(highest=Max("number"))["highest"] or 0) + 1
     revision = ProgramRevision.objects.create(
-        program=program, number=number, snapshot=snapshot, published_by=user
+        program=program, number=number, snapshot=snapshot.to_json(), published_by=user
     )
     program.has_draft_changes = False
     program.save(update_fields=["has_draft_changes"])
@@ -231,6 +222,7 @@ def program_copy(*, program: Program, patient: Patient, user: User) -> Program:
     return copy
 
 
+@transaction.atomic
 def program_archive(*, program: Program, user: User) -> None:
     program.archived_at = timezone.now()
     program.save(update_fields=["archived_at"])
@@ -241,6 +233,8 @@ def program_archive(*, program: Program, user: User) -> None:
 
 # Ticks: written by the patient through their link, so no user and no access log.
 # The form has already checked the item, day and session against today's plan.
+# Each is one statement (update_or_create brings its own transaction), so
+# atomic on its own.
 
 
 def tick_save(

@@ -1,47 +1,236 @@
-"""The frozen content of a published revision: everything the patient and the
-handout show, copied so later edits to the library or the draft change nothing."""
+"""The frozen content of a published revision, typed.
 
-from exercises.models import DOSE_FIELDS
-from programs.models import Program, ProgramItem
+Publishing copies everything the patient and the handout show (the protocol's
+rules, each exercise's leaflet text, each item's dose and days) into a
+`Snapshot`, so later edits to the library or the draft change nothing already
+published. A revision stores it as JSON (`ProgramRevision.snapshot`); every
+reader goes through `Snapshot.from_json`, which first upgrades an older format,
+so the phone plan, the week view, the therapist's figures and the handout read
+one typed shape and never a dict by string keys.
+
+Formats (`version` in the JSON):
+1. The first shape, stored without a version key. Items made before ticks
+   existed may lack their `id`; they are numbered 1..n as the plan numbered
+   them. Missing notes, steps per week and dose fields read as empty.
+2. The same fields, every one present, with `"version": 2`.
+
+A new format adds its number to `FORMATS` with an upgrade from the one before;
+`from_json` runs the chain, so every revision ever published still opens.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Callable
+
+from django.utils.translation import get_language
+
+from exercises.dose import DoseValues
+from exercises.models import DoseSource, Position, VariationKind, pictogram_path
+
+CURRENT_VERSION = 2
 
 
-def program_snapshot(*, program: Program) -> dict:
-    items = program.items.select_related("exercise__leaflet")
-    protocol = program.protocol
+@dataclasses.dataclass(frozen=True)
+class Named:
+    """The protocol or variant as published, in both languages."""
+
+    slug: str
+    name: str
+    name_en: str
+
+    @property
+    def display_name(self) -> str:
+        english = (get_language() or "nl").startswith("en")
+        return self.name_en if english and self.name_en else self.name
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """A line of the protocol's rules or precautions: the leaflet's, or the app's own."""
+
+    text: str
+    from_leaflet: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Variation:
+    kind: str
+    text: str
+
+    @property
+    def label(self) -> str:
+        """ "Easier" or "Harder"; a plain variation needs no label."""
+        if self.kind == VariationKind.VARIANT or self.kind not in VariationKind.values:
+            return ""
+        return str(VariationKind(self.kind).label)
+
+
+@dataclasses.dataclass(frozen=True)
+class ExerciseText:
+    """An exercise's leaflet text as it was when the revision was published."""
+
+    slug: str
+    title: str
+    position: str
+    steps: tuple[str, ...]
+    variants: tuple[Variation, ...]
+    attention_points: tuple[str, ...]
+    cautions: tuple[str, ...]
+    dose_source: str
+    source: str
+
+    @property
+    def pictogram(self) -> str:
+        return pictogram_path(self.position)
+
+    @property
+    def position_label(self) -> str:
+        return str(Position(self.position).label) if self.position in Position.values else ""
+
+    @property
+    def dose_is_default(self) -> bool:
+        """The leaflet gives no dose: the dose is the app's (or the practice's) choice."""
+        return self.dose_source == DoseSource.DEFAULT
+
+
+@dataclasses.dataclass(frozen=True)
+class SnapshotItem:
+    # The draft item's database id: ticks refer to it, and it is unique across
+    # programs, so a tick names its exercise without naming the program.
+    id: int
+    exercise: ExerciseText
+    dose: DoseValues
+    days: str  # weekdays as digits, Monday = 1 ("135" = Mon, Wed, Fri)
+    reps_step_per_week: int | None
+    note: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    protocol: Named
+    variant: Named
+    start_date: datetime.date
+    weeks: int
+    affected_side: str
+    rules: tuple[Rule, ...]
+    precautions: tuple[Rule, ...]
+    items: tuple[SnapshotItem, ...]
+
+    @property
+    def end_date(self) -> datetime.date:
+        return self.start_date + datetime.timedelta(weeks=self.weeks, days=-1)
+
+    @property
+    def sources(self) -> list[str]:
+        """The leaflets the exercises come from, each once, in program order."""
+        return list(dict.fromkeys(item.exercise.source for item in self.items))
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Snapshot":
+        data = upgrade(data)
+        return cls(
+            protocol=Named(**data["protocol"]),
+            variant=Named(**data["variant"]),
+            start_date=datetime.date.fromisoformat(data["start_date"]),
+            weeks=data["weeks"],
+            affected_side=data["affected_side"],
+            rules=tuple(Rule(**rule) for rule in data["rules"]),
+            precautions=tuple(Rule(**rule) for rule in data["precautions"]),
+            items=tuple(_item_from_json(item) for item in data["items"]),
+        )
+
+    def to_json(self) -> dict:
+        data = dataclasses.asdict(self)  # tuples stay tuples; JSONField writes them as lists
+        data["start_date"] = self.start_date.isoformat()
+        return {"version": CURRENT_VERSION, **_lists(data)}
+
+
+def _item_from_json(item: dict) -> SnapshotItem:
+    exercise = item["exercise"]
+    return SnapshotItem(
+        id=item["id"],
+        exercise=ExerciseText(
+            slug=exercise["slug"],
+            title=exercise["title"],
+            position=exercise["position"],
+            steps=tuple(exercise["steps"]),
+            variants=tuple(Variation(**variation) for variation in exercise["variants"]),
+            attention_points=tuple(exercise["attention_points"]),
+            cautions=tuple(exercise["cautions"]),
+            dose_source=exercise["dose_source"],
+            source=exercise["source"],
+        ),
+        dose=DoseValues(**item["dose"]),
+        days=item["days"],
+        reps_step_per_week=item["reps_step_per_week"],
+        note=item["note"],
+    )
+
+
+def _lists(value):
+    """JSON has lists, not tuples: the stored document reads the same either way,
+    and a snapshot compares equal to itself after a round trip through the database."""
+    if isinstance(value, dict):
+        return {key: _lists(each) for key, each in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(each) for each in value]
+    return value
+
+
+# Upgrades, oldest first: each takes the JSON of its version and returns the next's.
+
+
+def _upgrade_1_to_2(data: dict) -> dict:
+    dose_defaults = DoseValues().as_dict()
+    items = []
+    for number, item in enumerate(data["items"], start=1):
+        exercise = item["exercise"]
+        items.append(
+            {
+                "id": item.get("id", number),
+                "exercise": {
+                    **exercise,
+                    "variants": [
+                        {**variation, "kind": variation.get("kind") or VariationKind.VARIANT.value}
+                        for variation in exercise.get("variants", [])
+                    ],
+                    "attention_points": exercise.get("attention_points", []),
+                    "cautions": exercise.get("cautions", []),
+                    "dose_source": exercise.get("dose_source", DoseSource.LEAFLET.value),
+                    "source": exercise.get("source", ""),
+                },
+                "dose": {**dose_defaults, **item.get("dose", {})},
+                "days": item.get("days", "1234567"),
+                "reps_step_per_week": item.get("reps_step_per_week"),
+                "note": item.get("note", ""),
+            }
+        )
     return {
-        "protocol": {"slug": protocol.slug, "name": protocol.name, "name_en": protocol.name_en},
-        "variant": {
-            "slug": program.variant.slug,
-            "name": program.variant.name,
-            "name_en": program.variant.name_en,
-        },
-        "start_date": program.start_date.isoformat(),
-        "weeks": program.weeks,
-        "affected_side": program.affected_side,
-        "rules": protocol.rules,
-        "precautions": protocol.precautions,
-        "items": [_item_snapshot(item) for item in items.order_by("order", "pk")],
+        **data,
+        "version": 2,
+        "affected_side": data.get("affected_side", ""),
+        "rules": data.get("rules", []),
+        "precautions": data.get("precautions", []),
+        "items": items,
     }
 
 
-def _item_snapshot(item: ProgramItem) -> dict:
-    exercise = item.exercise
-    return {
-        # The draft item's id: ticks refer to it, and it survives later drafts.
-        "id": item.pk,
-        "exercise": {
-            "slug": exercise.slug,
-            "title": exercise.title,
-            "position": exercise.position,
-            "steps": exercise.steps,
-            "variants": exercise.variants,
-            "attention_points": exercise.attention_points,
-            "cautions": exercise.cautions,
-            "dose_source": exercise.dose_source,
-            "source": exercise.leaflet.source_line,
-        },
-        "dose": {field: getattr(item, field) for field in DOSE_FIELDS},
-        "days": item.days,
-        "reps_step_per_week": item.reps_step_per_week,
-        "note": item.note,
-    }
+UPGRADES: dict[int, Callable[[dict], dict]] = {1: _upgrade_1_to_2}
+
+
+class UnknownSnapshotVersion(ValueError):
+    pass
+
+
+def upgrade(data: dict) -> dict:
+    """The snapshot's JSON in the current format, whatever format it was stored in."""
+    version = data.get("version", 1)
+    while version < CURRENT_VERSION:
+        data = UPGRADES[version](data)
+        version = data["version"]
+    if version != CURRENT_VERSION:
+        raise UnknownSnapshotVersion(f"snapshot version {version} is newer than this code")
+    return {key: value for key, value in data.items() if key != "version"}

@@ -1,17 +1,38 @@
+"""Fixtures for every test: the library loaded once, isolated media and caches.
+
+Objects are made with tests/factories.py; the fixtures here and in the
+conftest files below are thin wrappers around it.
+"""
+
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
-FIXTURE_FILES = sorted(str(path) for path in (Path(settings.BASE_DIR) / "fixtures").glob("*.yaml"))
-THERAPIST_PASSWORD = "a-long-test-password-42"
+from exercises.models import Exercise
+from tests.factories import FIXTURE_FILES, PASSWORD
+
+THERAPIST_PASSWORD = PASSWORD
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The 81 leaflet exercises and the protocols, loaded once per test database.
+
+    Each test runs in a transaction that is rolled back, so every test starts
+    from this library, as `make run` loads it.
+    """
+    with django_db_blocker.unblock():
+        call_command("loaddata", *FIXTURE_FILES, verbosity=0)
 
 
 @pytest.fixture
 def library(db) -> None:
-    """The 81 leaflet exercises, loaded as `make run` loads them."""
-    call_command("loaddata", *FIXTURE_FILES, verbosity=0)
+    """The library, for tests that read it. A transactional test (the browser
+    tests' live server) empties every table when it ends; the next one that
+    needs the library loads it again here."""
+    if not Exercise.objects.exists():
+        call_command("loaddata", *FIXTURE_FILES, verbosity=0)
 
 
 @pytest.fixture

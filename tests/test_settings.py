@@ -17,7 +17,7 @@ def _settings_in_subprocess(env: dict, expression: str) -> subprocess.CompletedP
         for key, value in os.environ.items()
         if key not in {"DJANGO_SECRET_KEY", "DJANGO_DEBUG", "DATABASE_URL"}
     }
-    environment.update({"DJANGO_SETTINGS_MODULE": "oefenplan.settings", **env})
+    environment.update({"DJANGO_SETTINGS_MODULE": "oefenplan.settings.app", **env})
     return subprocess.run(
         [sys.executable, "-c", code],
         env=environment,

@@ -65,25 +65,3 @@ def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     # caret="initial": hiding the caret would inject a <style> the CSP (rightly) blocks.
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, caret="initial")
-
-
-def anna_starts_today(django_user_model, protocol: str = "amputation-transtibial"):
-    """Therapist "tess" of a practice, and Anna's program starting today (not published)."""
-    from django.utils import timezone
-
-    from programs import services
-    from programs.models import Protocol
-    from tests.programs.conftest import make_practice, make_therapist
-
-    user = make_therapist(django_user_model, make_practice(), "tess")
-    patient = services.patient_create(
-        practice=user.therapist.practice, name="Anna", reference="", user=user
-    )
-    return services.program_create_from_protocol(
-        patient=patient,
-        protocol=Protocol.objects.get(slug=protocol),
-        start_date=timezone.localdate(),
-        weeks=6,
-        affected_side="left",
-        user=user,
-    )

@@ -4,16 +4,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from programs import services
-from tests.browser.conftest import ARTIFACTS, anna_starts_today, screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.browser.test_plan_browser import AXE, axe_violations
+from tests.factories import anna_starts_today
 
 pytestmark = pytest.mark.browser
 
 
-def test_print_view_is_clean_accessible_and_prints_to_a4(
-    page: Page, live_server, library, django_user_model
-):
-    program = anna_starts_today(django_user_model)
+def test_print_view_is_clean_accessible_and_prints_to_a4(page: Page, live_server, library):
+    program = anna_starts_today()
     user = program.patient.access_log.first().user
     program.items.filter(order=0).update(note='<b>Rustig</b> "aan" & <script>x()</script>')
     services.program_publish(program=program, user=user)

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
-from tests.conftest import THERAPIST_PASSWORD
+from tests.factories import PASSWORD as THERAPIST_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from programs import links, services
 from programs.models import ExerciseTick
-from tests.browser.conftest import PHONE, anna_starts_today, screenshot
+from tests.browser.conftest import PHONE, screenshot
+from tests.factories import anna_starts_today
 
 pytestmark = pytest.mark.browser
 
@@ -95,8 +96,8 @@ def assert_phone_friendly(page: Page) -> None:
 
 
 @pytest.fixture
-def patient_link(live_server, library, django_user_model):
-    program = anna_starts_today(django_user_model)
+def patient_link(live_server, library):
+    program = anna_starts_today()
     user, patient = program.patient.access_log.first().user, program.patient
     # A short timer to run to its end: 2 sets of 1 repetition, hold 2 s, rest 1 s.
     program.items.filter(exercise__slug="amputation-strength-1").update(

@@ -5,15 +5,15 @@ from playwright.sync_api import Page, expect
 
 from programs.models import Program
 from tests.browser.conftest import PHONE, screenshot
-from tests.programs.conftest import make_practice, make_therapist
+from tests.factories import make_practice, make_therapist
 
 pytestmark = pytest.mark.browser
 
 
 def test_therapist_builds_publishes_and_previews_a_transtibial_program(
-    page: Page, live_server, library, django_user_model
+    page: Page, live_server, library
 ):
-    user = make_therapist(django_user_model, make_practice(), "tess")
+    user = make_therapist(make_practice(), "tess")
     page.goto(f"{live_server.url}/patients/")
     page.get_by_label("Gebruikersnaam").fill("tess")
     page.get_by_label("Wachtwoord").fill("pw-long-enough-1")
@@ -57,8 +57,16 @@ def test_therapist_builds_publishes_and_previews_a_transtibial_program(
     page.get_by_role("button", name="Publiceren").click()
     expect(page.get_by_text(re.compile("Gepubliceerd als versie 1"))).to_be_visible()
     page.get_by_role("link", name="Bekijken als de patiënt").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Oefeningen voor Anna")
+    # The preview is the patient's own page, with a bar that says so; ticking is off.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hallo Anna")
+    expect(page.get_by_role("region", name="Bekijken als de patiënt")).to_contain_text("concept")
+    expect(page.locator(".plan-exercise")).to_have_count(12)
     expect(page.get_by_text("3 series van 12 herhalingen")).to_be_visible()
+    expect(
+        page.locator(".plan-exercise").first.get_by_role("button", name="Gedaan")
+    ).to_be_disabled()
     page.set_viewport_size(PHONE)
     screenshot(page, "program-preview-phone")
+    page.get_by_role("link", name="Terug naar de editor").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Beenamputatie, transtibiaal")
     assert user.is_authenticated

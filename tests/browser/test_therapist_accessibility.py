@@ -5,16 +5,15 @@ from django.utils import timezone
 from playwright.sync_api import Page
 
 from programs import links, services
-from tests.browser.conftest import DESKTOP, PHONE, anna_starts_today
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_plan_browser import AXE, axe_violations
+from tests.factories import anna_starts_today
 
 pytestmark = pytest.mark.browser
 
 
-def test_therapist_pages_have_no_accessibility_violations(
-    page: Page, live_server, library, django_user_model
-):
-    program = anna_starts_today(django_user_model)
+def test_therapist_pages_have_no_accessibility_violations(page: Page, live_server, library):
+    program = anna_starts_today()
     user = program.patient.access_log.first().user
     user.therapist.is_practice_admin = True  # sees the access log too
     user.therapist.save()

@@ -13,7 +13,7 @@ def test_exercise_texts_are_edited_one_per_line(admin_client, library):
     form = ExerciseAdminForm(instance=exercise)
     data = {name: form[name].value() for name in form.fields}
     data["steps"] = "  Eerste stap.\n\nTweede stap.  \n"
-    data["variants"] = "Met een opgeheven been.\n+ Met één been."
+    data["variants"] = "Met een opgeheven been.\n+ Met één been.\n- Met steun van de muur."
     data["attention_points"] = ""
     data["equipment"] = [e.pk for e in exercise.equipment.all()]
     data["applies_to"] = [v.pk for v in exercise.applies_to.all()]
@@ -25,7 +25,12 @@ def test_exercise_texts_are_edited_one_per_line(admin_client, library):
     assert exercise.variants == [
         {"kind": "variant", "text": "Met een opgeheven been."},
         {"kind": "harder", "text": "Met één been."},
+        {"kind": "easier", "text": "Met steun van de muur."},
     ]
+    # Shown again, every kind keeps its prefix, so saving unchanged loses nothing.
+    assert ExerciseAdminForm(instance=exercise)["variants"].value() == (
+        "Met een opgeheven been.\n+ Met één been.\n- Met steun van de muur."
+    )
     assert exercise.attention_points == []
 
 

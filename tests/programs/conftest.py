@@ -1,29 +1,19 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
-from programs import services
-from programs.models import Practice, Protocol, Therapist
-
-
-def make_practice(name: str = "Fysio Noord") -> Practice:
-    return Practice.objects.create(name=name, phone="050 111 2222", call_hours="ma-vr 8-9")
-
-
-def make_therapist(django_user_model, practice: Practice, username: str, admin: bool = False):
-    user = django_user_model.objects.create_user(username=username, password="pw-long-enough-1")
-    Therapist.objects.create(user=user, practice=practice, is_practice_admin=admin)
-    return user
+from tests import factories
 
 
 @pytest.fixture
-def practice(db) -> Practice:
-    return make_practice()
+def practice(db):
+    return factories.make_practice()
 
 
 @pytest.fixture
-def practice_user(django_user_model, practice):
-    return make_therapist(django_user_model, practice, "tess", admin=True)
+def practice_user(practice):
+    return factories.make_therapist(practice, "tess", admin=True)
 
 
 @pytest.fixture
@@ -33,18 +23,54 @@ def practice_client(client, practice_user):
 
 
 @pytest.fixture
-def make_program(library, practice, practice_user):
+def make_program(library, practice_user):
+    """Makes a program from a protocol for the practice's therapist ("Anna" by default)."""
+
     def make(protocol: str = "amputation-transtibial", name: str = "Anna", patient=None):
-        patient = patient or services.patient_create(
-            practice=practice, name=name, reference="", user=practice_user
-        )
-        return services.program_create_from_protocol(
-            patient=patient,
-            protocol=Protocol.objects.get(slug=protocol),
-            start_date=datetime.date(2026, 11, 23),
-            weeks=6,
-            affected_side="left",
-            user=practice_user,
-        )
+        return factories.make_program(practice_user, protocol, name, patient=patient)
 
     return make
+
+
+@pytest.fixture
+def publish(practice_user):
+    """Publishes a program, first setting the given fields on every item."""
+
+    def publish(program, **changes):
+        return factories.publish(program, practice_user, **changes)
+
+    return publish
+
+
+@pytest.fixture
+def started(make_program, publish):
+    """Anna's transtibial program, started a week ago (so today is in week 2), published."""
+
+    def started(protocol="amputation-transtibial", name="Anna", days_ago=7, **changes):
+        program = make_program(protocol, name)
+        program.start_date = timezone.localdate() - datetime.timedelta(days=days_ago)
+        program.save()
+        return publish(program, **changes)
+
+    return started
+
+
+@pytest.fixture
+def link_for(practice_user):
+    """Makes a patient link: (link, token)."""
+
+    def link_for(patient, **kwargs):
+        return factories.make_link(patient, practice_user, **kwargs)
+
+    return link_for
+
+
+@pytest.fixture
+def patient_client(client, started, link_for):
+    """A phone that opened Anna's link."""
+    program = started()
+    _link, token = link_for(program.patient)
+    response = client.get(f"/p/{token}/")
+    assert response.status_code == 302
+    client.program = program
+    return client

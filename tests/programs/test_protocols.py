@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from programs.models import Protocol, ProtocolItem
-from tests.conftest import FIXTURE_FILES
+from tests.factories import FIXTURE_FILES
 
 
 def _slugs(program) -> list[str]:

@@ -5,55 +5,15 @@ import datetime
 from django.utils import translation
 
 from programs import schedule
-
-MONDAY = datetime.date(2026, 11, 23)
+from tests.factories import MONDAY, snapshot_item, snapshot_of
 
 
 def item(item_id, days="1234567", step=None, **dose):
-    fields = {
-        "sets_min": None,
-        "sets_max": None,
-        "reps_min": None,
-        "reps_max": None,
-        "reps_start": None,
-        "reps_target": None,
-        "reps_per_side": False,
-        "hold_min": None,
-        "hold_max": None,
-        "hold_unit": "",
-        "rest_seconds_min": None,
-        "rest_seconds_max": None,
-        "duration_minutes": None,
-        "times_per_day_min": None,
-        "times_per_day_max": None,
-        "days_per_week_min": None,
-        "days_per_week_max": None,
-        "borg_min": None,
-        "borg_max": None,
-        **dose,
-    }
-    return {
-        "id": item_id,
-        "exercise": {
-            "slug": f"exercise-{item_id}",
-            "title": f"Exercise {item_id}",
-            "position": "supine",
-            "steps": ["Lie down."],
-            "variants": [],
-            "attention_points": [],
-            "cautions": [],
-            "dose_source": "leaflet",
-            "source": "Leaflet",
-        },
-        "dose": fields,
-        "days": days,
-        "reps_step_per_week": step,
-        "note": "",
-    }
+    return snapshot_item(item_id, days=days, step=step, **dose)
 
 
 def snapshot(*items, start=MONDAY, weeks=4):
-    return {"start_date": start.isoformat(), "weeks": weeks, "items": list(items)}
+    return snapshot_of(*items, start=start, weeks=weeks)
 
 
 def test_weekly_step_grows_the_reps_up_to_the_target():

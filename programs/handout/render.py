@@ -1,0 +1,56 @@
+"""The handout as HTML (the print view) and as a tagged A4 PDF (WeasyPrint).
+
+One template and one stylesheet serve both (templates/programs/handout/,
+static/css/handout.css); `for_pdf` only leaves out the screen toolbar.
+"""
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from programs.handout.context import Handout, handout_context
+from programs.handout.fetcher import INTERNAL_ORIGIN, HandoutURLFetcher
+
+TEMPLATE = "programs/handout/handout.html"
+
+
+def handout_html(handout: Handout, *, for_pdf: bool, extra: dict | None = None) -> str:
+    with translation.override(handout.language):
+        context = {**handout_context(handout), "for_pdf": for_pdf, **(extra or {})}
+        return render_to_string(TEMPLATE, context)
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal; the text comes from our own catalogue."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _page_number_css(language: str) -> CSS:
+    # "pagina 3 van 12": the words come from the catalogue, the numbers from
+    # CSS counters, so the sentence keeps each language's own word order.
+    with translation.override(language):
+        pattern = _("page %(page)s of %(pages)s")
+    marker = "\x00"
+    parts = (
+        pattern % {"page": marker + "page" + marker, "pages": marker + "pages" + marker}
+    ).split(marker)
+    content = " ".join(
+        f"counter({part})" if index % 2 else _css_string(part)
+        for index, part in enumerate(parts)
+        if part or index % 2
+    )
+    return CSS(string=f"@page {{ @bottom-right {{ content: {content}; }} }}")
+
+
+def handout_pdf(handout: Handout, *, url_fetcher: URLFetcher | None = None) -> bytes:
+    html = handout_html(handout, for_pdf=True)
+    fetcher = url_fetcher or HandoutURLFetcher()
+    document = HTML(string=html, base_url=INTERNAL_ORIGIN + "/", url_fetcher=fetcher)
+    return document.write_pdf(
+        stylesheets=[_page_number_css(handout.language)],
+        pdf_variant="pdf/ua-1",  # tagged, with title and language (PDF/UA-1)
+        pdf_identifier=handout.content_key.encode(),
+        optimize_images=True,
+    )

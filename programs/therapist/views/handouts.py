@@ -1,0 +1,77 @@
+"""The handout of a program: the PDF download and the print view.
+
+Both show the latest published revision, scoped to the therapist's practice
+(another practice's program is a 404), and both are access-logged, a 304 too:
+the therapist still opened the patient's handout.
+"""
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.views.decorators.http import require_GET
+
+from oefenplan.http import HtmxHttpRequest
+from programs.handout.cache import handout_pdf_file
+from programs.handout.context import Handout, HandoutUnavailable, handout_for
+from programs.handout.render import handout_html
+from programs.therapist.access import practice_required, program_for, record_read
+
+
+def _handout(request: HtmxHttpRequest, pk: int, detail: str) -> Handout:
+    program = program_for(request, pk)
+    try:
+        handout = handout_for(
+            program=program, user=request.user, base_url=request.build_absolute_uri("/")
+        )
+    except HandoutUnavailable as error:
+        raise Http404(str(error)) from error
+    record_read(request, program.patient, detail=detail)
+    return handout
+
+
+def _validators(response: HttpResponse, etag: str, modified: int) -> HttpResponse:
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    # The browser may keep a copy but asks again each time (and gets a 304).
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_GET
+@practice_required
+def handout_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    handout = _handout(request, pk, "handout pdf")
+    # The cached file is named by everything printed in it (its cache key is
+    # the ETag), so its modification time is when this content first existed:
+    # a new phone number or photo gives a new file and a newer Last-Modified.
+    pdf = handout_pdf_file(handout)
+    etag, modified = f'"{pdf.stem}"', int(pdf.stat().st_mtime)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=modified)
+    if not_modified is not None:
+        return _validators(not_modified, etag, modified)
+    response = FileResponse(
+        pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=handout.filename,
+    )
+    return _validators(response, etag, modified)
+
+
+@require_GET
+@practice_required
+def handout_print(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    handout = _handout(request, pk, "handout print")
+    html = handout_html(
+        handout,
+        for_pdf=False,
+        extra={
+            "program_url": reverse("therapist:program_edit", args=[pk]),
+            "pdf_url": reverse("therapist:handout_pdf", args=[pk]),
+        },
+    )
+    response = HttpResponse(html)
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Language"] = handout.language
+    return response

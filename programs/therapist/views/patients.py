@@ -1,0 +1,126 @@
+"""The patient list, a patient's page (programs, the phone link, progress) and the
+practice's access log."""
+
+import segno
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from oefenplan.http import HtmxHttpRequest
+from programs import links, selectors, services
+from programs.access_log import access_log_entries
+from programs.models import Patient
+from programs.therapist.access import (
+    patient_for,
+    practice_admin_required,
+    practice_required,
+    record_read,
+)
+from programs.therapist.forms import PatientForm, PatientLinkForm, ProgramStartForm
+
+ACCESS_LOG_PAGE_SIZE = 500
+
+
+@require_http_methods(["GET", "POST"])
+@practice_required
+@vary_on_headers("HX-Request")
+def patient_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        patient = services.patient_create(
+            practice=request.practice,
+            name=form.cleaned_data["name"],
+            reference=form.cleaned_data["reference"],
+            language=form.cleaned_data["language"],
+            user=request.user,
+        )
+        return redirect(patient)
+    text = request.GET.get("q", "")
+    page = selectors.patient_list_page(
+        practice=request.practice, text=text, page_number=request.GET.get("page")
+    )
+    template = "programs/therapist/patient_list.html"
+    if request.htmx and request.htmx.target == "patient-results":
+        template += "#patient-results"
+    return render(
+        request,
+        template,
+        {"page": page, "q": text, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@practice_required
+def patient_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    patient = patient_for(request, pk)
+    start_form = ProgramStartForm(request.POST or None)
+    if request.method == "POST" and start_form.is_valid():
+        data = start_form.cleaned_data
+        program = services.program_create_from_protocol(
+            patient=patient,
+            protocol=data["protocol"],
+            start_date=data["start_date"],
+            weeks=data["weeks"],
+            affected_side=data["affected_side"],
+            user=request.user,
+        )
+        return redirect(program)
+    record_read(request, patient)
+    return render(
+        request,
+        "programs/therapist/patient_detail.html",
+        {
+            "patient": patient,
+            "programs": selectors.patient_programs(patient=patient),
+            "progress": selectors.patient_progress(patient=patient, today=timezone.localdate()),
+            "start_form": start_form,
+            "link_form": PatientLinkForm(),
+            **_link_context(request, patient),
+        },
+        status=400 if start_form.errors else 200,
+    )
+
+
+def _link_context(request: HtmxHttpRequest, patient: Patient) -> dict:
+    link = links.patient_active_link(patient=patient)
+    url = link and links.link_url(link, base_url=request.build_absolute_uri("/"))
+    qr = None
+    if url:
+        qr = segno.make(url, error="m").svg_inline(
+            scale=5, omitsize=True, title=_("QR code of the link to the plan"), svgclass="qr-code"
+        )
+    return {"link": link, "link_url": url, "link_qr": qr}
+
+
+@require_POST
+@practice_required
+def patient_link_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    patient = patient_for(request, pk)
+    form = PatientLinkForm(request.POST)
+    if form.is_valid():
+        links.patient_link_create(patient=patient, user=request.user, expires_at=form.expires_at())
+        messages.success(request, _("A new link was made. An earlier link no longer works."))
+    else:
+        messages.error(request, _("Choose how long the link stays valid."))
+    return redirect(f"{patient.get_absolute_url()}#link-heading")
+
+
+@require_POST
+@practice_required
+def patient_link_revoke(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    patient = patient_for(request, pk)
+    if links.patient_link_revoke(patient=patient, user=request.user):
+        messages.success(request, _("The link was revoked: it stops working at once."))
+    return redirect(f"{patient.get_absolute_url()}#link-heading")
+
+
+@require_GET
+@practice_admin_required
+def access_log(request: HtmxHttpRequest) -> HttpResponse:
+    entries = access_log_entries(practice=request.practice)[:ACCESS_LOG_PAGE_SIZE]
+    return render(request, "programs/therapist/access_log.html", {"entries": entries})

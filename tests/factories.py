@@ -1,0 +1,117 @@
+"""The suite's objects, made the way the app makes them: through the services.
+
+Plain functions, so a test reads as a short story; the fixtures in the
+conftest files are thin wrappers around these. The exercise library itself is
+loaded once per test database (see tests/conftest.py).
+"""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+
+from exercises.dose import DoseValues
+from programs import links, services
+from programs.models import Patient, PatientLink, Practice, Program, Protocol, Therapist
+from programs.snapshot import ExerciseText, Named, Snapshot, SnapshotItem
+
+FIXTURE_FILES = sorted(str(path) for path in (Path(settings.BASE_DIR) / "fixtures").glob("*.yaml"))
+PASSWORD = "pw-long-enough-1"
+MONDAY = datetime.date(2026, 11, 23)
+
+
+def make_practice(name: str = "Fysio Noord") -> Practice:
+    return Practice.objects.create(name=name, phone="050 111 2222", call_hours="ma-vr 8-9")
+
+
+def make_therapist(practice: Practice, username: str, admin: bool = False) -> User:
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    Therapist.objects.create(user=user, practice=practice, is_practice_admin=admin)
+    return user
+
+
+def make_patient(user: User, name: str = "Anna", **fields) -> Patient:
+    return services.patient_create(
+        practice=user.therapist.practice, name=name, reference="", user=user, **fields
+    )
+
+
+def make_program(
+    user: User,
+    protocol: str = "amputation-transtibial",
+    name: str = "Anna",
+    patient: Patient | None = None,
+    start_date: datetime.date = MONDAY,
+    weeks: int = 6,
+) -> Program:
+    """A program from a shipped protocol, not yet published."""
+    return services.program_create_from_protocol(
+        patient=patient or make_patient(user, name),
+        protocol=Protocol.objects.get(slug=protocol),
+        start_date=start_date,
+        weeks=weeks,
+        affected_side="left",
+        user=user,
+    )
+
+
+def publish(program: Program, user: User, **item_changes) -> Program:
+    """Publish the program, first setting `item_changes` on every item."""
+    if item_changes:
+        program.items.update(**item_changes)
+    services.program_publish(program=program, user=user)
+    return program
+
+
+def make_link(patient: Patient, user: User, **fields) -> tuple[PatientLink, str]:
+    """A patient link and its token (what the patient's address carries)."""
+    link = links.patient_link_create(patient=patient, user=user, **fields)
+    return link, links.link_token(link)
+
+
+def anna_starts_today(protocol: str = "amputation-transtibial") -> Program:
+    """Therapist "tess" of a practice, and Anna's program starting today (not published)."""
+    from django.utils import timezone
+
+    user = make_therapist(make_practice(), "tess")
+    return make_program(user, protocol, start_date=timezone.localdate())
+
+
+# Snapshots for the pure schedule functions: no database.
+
+
+def snapshot_item(item_id: int, days: str = "1234567", step: int | None = None, **dose):
+    return SnapshotItem(
+        id=item_id,
+        exercise=ExerciseText(
+            slug=f"exercise-{item_id}",
+            title=f"Exercise {item_id}",
+            position="supine",
+            steps=("Lie down.",),
+            variants=(),
+            attention_points=(),
+            cautions=(),
+            dose_source="leaflet",
+            source="Leaflet",
+        ),
+        dose=DoseValues(**dose),
+        days=days,
+        reps_step_per_week=step,
+        note="",
+    )
+
+
+def snapshot_of(*items: SnapshotItem, start: datetime.date = MONDAY, weeks: int = 4) -> Snapshot:
+    named = Named(slug="protocol", name="Protocol", name_en="Protocol")
+    return Snapshot(
+        protocol=named,
+        variant=named,
+        start_date=start,
+        weeks=weeks,
+        affected_side="",
+        rules=(),
+        precautions=(),
+        items=tuple(items),
+    )

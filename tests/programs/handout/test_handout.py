@@ -1,0 +1,374 @@
+"""The handout: read back from the PDF (text, pages, metadata), never by its size."""
+
+import io
+import os
+import re
+from email.utils import parsedate_to_datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
+
+from exercises.dose import describe_dose
+from programs import services
+from programs.handout import cache as pdf_cache
+from programs.handout.context import handout_for
+from programs.handout.fetcher import FetchRefused, HandoutURLFetcher
+from programs.handout.render import handout_pdf
+from programs.links import link_url, patient_link_create
+from programs.models import AccessLogEntry, ProgramItem
+from programs.schedule import week_dose
+from tests.factories import make_practice, make_therapist
+
+NASTY_NOTE = (
+    '<script>alert(1)</script> <img src="http://example.com/x.png"> '
+    '<img src="file:///etc/passwd"> Knieën, café, geïnteresseerd.'
+)
+
+
+@pytest.fixture(autouse=True)
+def handout_cache(settings, tmp_path):
+    settings.HANDOUT_CACHE_DIR = tmp_path / "handouts"
+    settings.SITE_URL = "http://testserver"
+    return settings.HANDOUT_CACHE_DIR
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _pages(data: bytes) -> list[str]:
+    return [_flat(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def _published(make_program, practice_user, protocol="amputation-transtibial", **patient):
+    program = make_program(protocol)
+    if patient:
+        for field, value in patient.items():
+            setattr(program.patient, field, value)
+        program.patient.save()
+    services.program_publish(program=program, user=practice_user)
+    return program
+
+
+def _download(client, program, **headers):
+    return client.get(reverse("therapist:handout_pdf", args=[program.pk]), **headers)
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_pdf_has_the_exercises_doses_phone_and_name_in_dutch(
+    make_program, practice_user, practice_client
+):
+    program = _published(make_program, practice_user)
+    response = _download(practice_client, program)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pages = _pages(_body(response))
+    text = " ".join(pages)
+    snapshot = program.revisions.first().content
+    for item in snapshot.items:
+        assert _flat(item.exercise.title) in text
+    with translation.override("nl"):
+        lines = {line for item in snapshot.items for line in week_dose(item, 1).lines}
+    assert "3 series van 10 herhalingen" in {line.lower() for line in lines}
+    for line in lines:
+        assert line[0].upper() + line[1:] in text
+    assert "050 111 2222" in text
+    assert "Oefeningen voor Anna" in text
+    assert "Beenamputatie, transtibiaal" in text
+    assert "Bron: Beenamputatie - oefeningen" in text
+    assert "sets of" not in text
+    # A sane length: a cover, a few schedule pages, the exercises two or three a page.
+    assert 5 <= len(pages) <= 16
+
+
+def test_every_page_has_its_number_revision_and_source(
+    make_program, practice_user, practice_client
+):
+    """Depends on the Dutch translations of the handout's new msgids."""
+    program = _published(make_program, practice_user)
+    pages = _pages(_body(_download(practice_client, program)))
+    revision = program.revisions.first()
+    for number, page in enumerate(pages, start=1):
+        # Every page: its number, the revision and its date, the source leaflet.
+        assert f"pagina {number} van {len(pages)}" in page
+        assert f"Versie {revision.number} van " in page
+        assert "Bron: Beenamputatie - oefeningen" in page
+
+
+def test_english_patient_gets_english_labels_and_weekly_build_up(
+    make_program, practice_user, practice_client
+):
+    program = _published(make_program, practice_user, "hip-osteoarthritis-home", language="en")
+    item = program.items.first()
+    item.reps_step_per_week = 2
+    services.program_item_update(item=item, user=practice_user)
+    services.program_publish(program=program, user=practice_user)
+
+    pages = _pages(_body(_download(practice_client, program)))
+    text = " ".join(pages)
+    assert "Exercises for Anna" in text
+    assert "Hip osteoarthritis" in text  # the protocol's English name
+    assert f"page 1 of {len(pages)}" in pages[0]
+    assert "3 repetitions" in text  # week 1 of 3 -> 15, two more each week
+    assert "Build up: week 1: 3 · week 2: 5 · week 3: 7" in text
+    assert "sets of" in text or "repetitions" in text
+    assert "Oefeningen voor Anna" not in text and "Uitvoering" not in text
+    assert "Revision 2 of" in text
+
+
+def test_every_exercise_block_stays_on_one_page(make_program, practice_user):
+    program = _published(make_program, practice_user, "back-rehabilitation")
+    pages = _pages(handout_pdf(handout_for(program=program)))
+    for item in program.revisions.first().content.items:
+        exercise = item.exercise
+        # Title, every step in order and the last attention point on one page.
+        parts = [exercise.title, *exercise.steps, *exercise.attention_points[-1:]]
+        pattern = ".*".join(re.escape(_flat(part)) for part in parts)
+        assert any(re.search(pattern, page) for page in pages), exercise.title
+    assert len(pages) <= 26
+
+
+class RecordingFetcher(HandoutURLFetcher):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.asked: list[str] = []
+        self.served: list[str] = []
+
+    def fetch(self, url, headers=None):
+        self.asked.append(url)
+        response = super().fetch(url, headers)
+        self.served.append(url)
+        return response
+
+
+def test_user_text_is_printed_as_text_and_fetches_nothing(
+    make_program, practice_user, practice_client
+):
+    program = make_program()
+    item = program.items.first()
+    item.note = NASTY_NOTE
+    services.program_item_update(item=item, user=practice_user)
+    program.patient.name = "<b>Anna</b>"
+    program.patient.save()
+    services.program_publish(program=program, user=practice_user)
+
+    fetcher = RecordingFetcher()
+    data = handout_pdf(handout_for(program=program), url_fetcher=fetcher)
+    text = " ".join(_pages(data))
+    assert "<script>alert(1)</script>" in text
+    # Long words wrap at "/": compare without the spaces.
+    assert '<imgsrc="http://example.com/x.png">' in text.replace(" ", "")
+    assert '<imgsrc="file:///etc/passwd">' in text.replace(" ", "")
+    assert "Knieën, café, geïnteresseerd." in text  # embedded font, full diacritics
+    assert "<b>Anna</b>" in text
+    assert not [url for url in fetcher.asked if "example.com" in url or "passwd" in url]
+    # It did serve our own stylesheet and pictograms.
+    assert any(url.endswith("/static/css/handout.css") for url in fetcher.served)
+    assert any("/static/exercises/pictograms/" in url for url in fetcher.served)
+
+    page = practice_client.get(reverse("therapist:handout_print", args=[program.pk]))
+    html = page.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
+    assert '<img src="http://example.com' not in html
+    assert "&lt;b&gt;Anna&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/x.png",
+        "https://example.com/static/css/handout.css",
+        "file:///etc/passwd",
+        "https://handout.invalid/static/../../../etc/passwd",
+        "https://handout.invalid/static/%2e%2e/%2e%2e/pyproject.toml",
+        "https://handout.invalid/static/css/..%2f..%2fpyproject.toml",
+        "https://handout.invalid/media/../db.sqlite3",
+        "https://handout.invalid/etc/passwd",
+        "data:text/css,body{}",
+        "ftp://handout.invalid/static/css/handout.css",
+    ],
+)
+def test_fetcher_refuses_anything_but_static_and_media(url):
+    with pytest.raises(FetchRefused):
+        HandoutURLFetcher().fetch(url)
+
+
+def test_fetcher_serves_static_and_media_files(settings):
+    fetcher = HandoutURLFetcher()
+    response = fetcher.fetch("https://handout.invalid/static/css/handout.css")
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+    photo = settings.MEDIA_ROOT / "exercises" / "photo.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"\xff\xd8 not really a jpeg")
+    assert (
+        fetcher.fetch("https://handout.invalid/media/exercises/photo.jpg")
+        .read()
+        .startswith(b"\xff\xd8")
+    )
+    assert fetcher.fetch(photo.as_uri()).content_type == "image/jpeg"
+    outside = settings.MEDIA_ROOT.parent / "secret.txt"
+    outside.write_text("secret")
+    (settings.MEDIA_ROOT / "link.txt").symlink_to(outside)
+    with pytest.raises(FetchRefused):
+        fetcher.fetch("https://handout.invalid/media/link.txt")
+
+
+def test_etag_304_and_a_second_download_is_not_rendered_again(
+    make_program, practice_user, practice_client, monkeypatch, handout_cache
+):
+    program = _published(make_program, practice_user)
+    body = _body(_download(practice_client, program))
+    [pdf_file] = handout_cache.glob("*.pdf")
+    rendered_at = pdf_file.stat().st_mtime - 60  # as if rendered a minute ago
+    os.utime(pdf_file, (rendered_at, rendered_at))
+    first = _download(practice_client, program)
+    etag, modified = first["ETag"], first["Last-Modified"]
+    revision = program.revisions.first()
+    assert etag.startswith(f'"{revision.pk}-r1-nl-nolink-')
+    # Last-Modified: when this content was rendered (the cached file's time).
+    assert parsedate_to_datetime(modified).timestamp() == int(rendered_at)
+    assert len(list(handout_cache.glob("*.pdf"))) == 1
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(pdf_cache, "handout_pdf", no_rendering)
+    assert _download(practice_client, program, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    not_modified = _download(practice_client, program, HTTP_IF_MODIFIED_SINCE=modified)
+    assert not_modified.status_code == 304
+    assert not_modified["ETag"] == etag
+    again = _download(practice_client, program)
+    assert again.status_code == 200
+    assert _body(again) == body
+    assert _download(practice_client, program, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+    monkeypatch.undo()
+
+    # New practice details print differently: a newer Last-Modified, not a 304.
+    practice = program.patient.practice
+    practice.phone = "050 999 0000"
+    practice.save()
+    changed = _download(practice_client, program, HTTP_IF_MODIFIED_SINCE=modified)
+    assert changed.status_code == 200
+    assert parsedate_to_datetime(changed["Last-Modified"]) > parsedate_to_datetime(modified)
+    assert changed["ETag"] != etag
+
+    # A new revision is a new handout.
+    services.program_publish(program=program, user=practice_user)
+    fresh = _download(practice_client, program, HTTP_IF_NONE_MATCH=etag)
+    assert fresh.status_code == 200
+    assert fresh["ETag"] != etag
+    assert fresh["ETag"].startswith(f'"{program.revisions.first().pk}-r2-nl-')
+
+
+def test_the_patients_link_is_printed_with_a_qr_code(make_program, practice_user, practice_client):
+    program = _published(make_program, practice_user, "hip-osteoarthritis-home")
+    link = patient_link_create(patient=program.patient, user=practice_user)
+    url = link_url(link, "http://testserver/")
+    response = _download(practice_client, program)
+    assert f"-nl-{link.pk}-" in response["ETag"]
+    reader = PdfReader(io.BytesIO(_body(response)))
+    assert url in _flat(reader.pages[0].extract_text()).replace(" ", "")
+    html = practice_client.get(reverse("therapist:handout_print", args=[program.pk])).content
+    assert b'<svg viewBox="0 0' in html and b'class="qr-code"' in html
+    assert url.encode() in html
+
+
+def test_metadata_tags_and_fonts(make_program, practice_user, practice_client):
+    practice_user.first_name, practice_user.last_name = "Tess", "de Vries"
+    practice_user.save()
+    program = _published(make_program, practice_user, "hip-osteoarthritis-home")
+    reader = PdfReader(io.BytesIO(_body(_download(practice_client, program))))
+    assert "Anna" in reader.metadata.title
+    assert "Tess de Vries" in reader.metadata.author
+    assert "Fysio Noord" in reader.metadata.author
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "nl"
+    assert "/StructTreeRoot" in root  # tagged (PDF/UA-1)
+    assert root["/MarkInfo"]["/Marked"]
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor  # embedded
+            fonts.add(str(font["/BaseFont"]))
+    assert any("DejaVu" in font for font in fonts)
+
+
+def test_other_practice_and_unpublished_programs_are_404(
+    make_program, practice_user, client, practice_client
+):
+    program = _published(make_program, practice_user)
+    other = make_therapist(make_practice("Elders"), "other")
+    client.force_login(other)
+    for name in ("therapist:handout_pdf", "therapist:handout_print"):
+        assert client.get(reverse(name, args=[program.pk])).status_code == 404
+    draft = make_program(name="Bert")
+    for name in ("therapist:handout_pdf", "therapist:handout_print"):
+        assert practice_client.get(reverse(name, args=[draft.pk])).status_code == 404
+
+
+def test_views_are_access_logged(make_program, practice_user, practice_client):
+    program = _published(make_program, practice_user, "hip-osteoarthritis-home")
+    assert _download(practice_client, program).status_code == 200
+    page = practice_client.get(reverse("therapist:handout_print", args=[program.pk]))
+    assert page.status_code == 200
+    details = list(
+        AccessLogEntry.objects.filter(patient=program.patient, action="view").values_list(
+            "detail", flat=True
+        )
+    )
+    assert "handout pdf" in details and "handout print" in details
+
+
+def test_print_view_uses_the_handout_stylesheet_and_no_inline_style(
+    make_program, practice_user, practice_client
+):
+    program = _published(make_program, practice_user, "hip-osteoarthritis-home")
+    response = practice_client.get(reverse("therapist:handout_print", args=[program.pk]))
+    html = response.content.decode()
+    assert '<html lang="nl">' in html
+    assert "/static/css/handout.css" in html
+    assert "style=" not in html and "<style" not in html and "<script" not in html
+    assert reverse("therapist:handout_pdf", args=[program.pk]) in html
+    # The program page links both for a published program.
+    editor = practice_client.get(reverse("therapist:program_edit", args=[program.pk]))
+    assert reverse("therapist:handout_print", args=[program.pk]).encode() in editor.content
+
+
+def test_command_writes_the_same_pdf_as_the_view(
+    make_program, practice_user, practice_client, tmp_path
+):
+    program = _published(make_program, practice_user, "hip-osteoarthritis-home")
+    viewed = _pages(_body(_download(practice_client, program)))
+    target = tmp_path / "out.pdf"
+    call_command("handout", str(program.pk), "-o", str(target), stdout=io.StringIO())
+    assert _pages(target.read_bytes()) == viewed
+
+
+def test_command_fails_cleanly(make_program, tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("handout", "999999", "-o", str(tmp_path / "x.pdf"))
+    draft = make_program()
+    with pytest.raises(CommandError, match="no published revision"):
+        call_command("handout", str(draft.pk), "-o", str(tmp_path / "x.pdf"))
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_dose_lines_in_the_pdf_are_the_week_one_dose(make_program, practice_user):
+    program = _published(make_program, practice_user, "hip-osteoarthritis-home")
+    item = ProgramItem.objects.filter(program=program).first()
+    with translation.override("nl"):
+        lines = describe_dose(item)
+    text = " ".join(_pages(handout_pdf(handout_for(program=program))))
+    # Without a weekly step the handout prints the item's dose as the editor shows it.
+    for line in lines:
+        assert line[0].upper() + line[1:] in text
