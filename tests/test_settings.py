@@ -34,6 +34,14 @@ def test_secret_key_is_required_from_the_environment():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+def test_the_test_settings_need_no_secret_in_the_environment():
+    result = _settings_in_subprocess(
+        {"DJANGO_SETTINGS_MODULE": "oefenplan.settings.test"}, "bool(settings.SECRET_KEY)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
 def test_debug_is_off_unless_asked_for():
     off = _settings_in_subprocess({"DJANGO_SECRET_KEY": "x"}, "settings.DEBUG")
     on = _settings_in_subprocess({"DJANGO_SECRET_KEY": "x", "DJANGO_DEBUG": "1"}, "settings.DEBUG")

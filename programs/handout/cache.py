@@ -95,6 +95,6 @@ def handout_cache_prune(*, max_age: float | None = None) -> list[Path]:
             path.unlink(missing_ok=True)
             removed.append(path)
     for path in directory.glob(".render-*"):
-        if _expired(path, max(max_age, ABANDONED_RENDER_AGE), now):
+        if _expired(path, ABANDONED_RENDER_AGE, now):
             path.unlink(missing_ok=True)
     return removed

@@ -315,3 +315,15 @@ def test_editor_and_patient_list_run_a_fixed_number_of_queries(
 
 def test_program_start_date_type(make_program):
     assert make_program().start_date == datetime.date(2026, 11, 23)
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1.5", "-3", "0", str(2**70)])
+def test_ids_that_are_not_record_numbers_are_a_404_not_an_error(
+    practice_client, make_program, value
+):
+    program = make_program()
+    copy = reverse("therapist:program_copy", args=[program.pk])
+    add = reverse("therapist:program_add_exercise", args=[program.pk])
+    assert practice_client.post(copy, {"patient": value}).status_code == 404
+    assert practice_client.post(add, {"exercise": value}).status_code == 404
+    assert program.items.count() == 11 and Program.objects.count() == 1
