@@ -16,6 +16,9 @@ import datetime
 from exercises.dose import DoseValues, describe_dose, describe_frequency
 from programs.snapshot import ExerciseText, Snapshot, SnapshotItem
 
+# (item id, session) pairs ticked off, by date.
+TickMap = dict[datetime.date, set[tuple[int, int]]]
+
 
 @dataclasses.dataclass(frozen=True)
 class WeekDose:
@@ -238,9 +241,7 @@ def done_sessions(plan: DayPlan, ticks: set[tuple[int, int]]) -> int:
     return done
 
 
-def week_summary(
-    snapshot: Snapshot, today: datetime.date, ticks: dict[datetime.date, set[tuple[int, int]]]
-) -> list[DaySummary]:
+def week_summary(snapshot: Snapshot, today: datetime.date, ticks: TickMap) -> list[DaySummary]:
     """Monday to Sunday of today's week, each day with what was planned and done."""
     monday = today - datetime.timedelta(days=today.weekday())
     days = []
@@ -266,7 +267,7 @@ def week_summary(
 def adherence(
     snapshot: Snapshot,
     today: datetime.date,
-    ticks: dict[datetime.date, set[tuple[int, int]]],
+    ticks: TickMap,
     weeks: int = 4,
 ) -> list[WeekAdherence]:
     """Sessions done of sessions planned, per calendar week, newest first, up to today."""

@@ -1,5 +1,6 @@
 """Reads for patients and programs, always scoped to one practice."""
 
+import dataclasses
 import datetime
 from collections import defaultdict
 
@@ -17,6 +18,7 @@ from programs.models import (
     ProgramItem,
     ProgramRevision,
 )
+from programs.schedule import TickMap
 from programs.snapshot import ExerciseText, Named, Rule, Snapshot, SnapshotItem, Variation
 
 PATIENT_PAGE_SIZE = 25
@@ -99,8 +101,6 @@ def _snapshot_item(item: ProgramItem) -> SnapshotItem:
 
 # The patient's plan. Every read below is one query, whatever the program's length.
 
-TickMap = dict[datetime.date, set[tuple[int, int]]]
-
 
 def patient_current_revisions(*, patient: Patient) -> list[ProgramRevision]:
     """The latest published revision of each of the patient's programs not archived,
@@ -144,7 +144,22 @@ def exercise_photos(*, slugs: list[str]) -> dict[str, ExercisePhoto]:
     return photos
 
 
-def patient_progress(*, patient: Patient, today: datetime.date, weeks: int = 4) -> list[dict]:
+@dataclasses.dataclass(frozen=True)
+class PainReport:
+    tick: ExerciseTick
+    title: str  # the exercise's title as published
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgramProgress:
+    program: Program
+    weeks: list[schedule.WeekAdherence]  # newest week first
+    reports: list[PainReport]  # newest first
+
+
+def patient_progress(
+    *, patient: Patient, today: datetime.date, weeks: int = 4
+) -> list[ProgramProgress]:
     """For each running program with a published revision, newest program first:
     adherence per week and the pain reports and notes.
 
@@ -167,13 +182,13 @@ def patient_progress(*, patient: Patient, today: datetime.date, weeks: int = 4) 
         snapshot, program = revision.content, revision.program
         titles = {item.id: item.exercise.title for item in snapshot.items}
         progress.append(
-            {
-                "program": program,
-                "weeks": schedule.adherence(snapshot, today, ticks[program.pk], weeks=weeks),
-                "reports": [
-                    {"tick": tick, "title": titles.get(tick.item_id, "")}
+            ProgramProgress(
+                program=program,
+                weeks=schedule.adherence(snapshot, today, ticks[program.pk], weeks=weeks),
+                reports=[
+                    PainReport(tick=tick, title=titles.get(tick.item_id, ""))
                     for tick in reports[program.pk]
                 ],
-            }
+            )
         )
     return progress

@@ -11,7 +11,17 @@ import datetime
 
 from exercises.models import ExercisePhoto
 from programs.models import ExerciseTick, Program
-from programs.schedule import DayPlan, PatientDay, PlannedExercise, day_plan
+from programs.schedule import (
+    DayPlan,
+    DaySummary,
+    PatientDay,
+    PlannedExercise,
+    TickMap,
+    WeekProgression,
+    day_plan,
+    week_progression,
+    week_summary,
+)
 from programs.snapshot import Snapshot
 
 Ticks = dict[tuple[int, int], ExerciseTick]  # by (item id, session)
@@ -133,3 +143,28 @@ def session_to_show(requested: str | None, day: PatientDay, ticks: Ticks) -> int
         if any((e.item_id, session) not in ticks for e in day.session_items(session)):
             return session
     return day.sessions_max
+
+
+@dataclasses.dataclass(frozen=True)
+class WeekSection:
+    """One program on the week page: each day's sessions, and how the doses grow."""
+
+    program: Program
+    snapshot: Snapshot
+    plan: DayPlan
+    days: list[DaySummary]
+    progression: list[WeekProgression]
+
+
+def week_view(today: Today, ticks: dict[int, TickMap]) -> list[WeekSection]:
+    """Today's week for each program; `ticks` by program id (selectors.tick_map)."""
+    return [
+        WeekSection(
+            program=each.program,
+            snapshot=each.snapshot,
+            plan=each.plan,
+            days=week_summary(each.snapshot, today.day.date, ticks[each.program.pk]),
+            progression=week_progression(each.snapshot, each.plan.week),
+        )
+        for each in today.programs
+    ]

@@ -12,11 +12,11 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from oefenplan.http import HtmxHttpRequest
-from programs import links, schedule, selectors, services
+from programs import links, selectors, services
 from programs.plan.access import link_error, patient_page, remember_link
 from programs.plan.forms import PlanSessionDoneForm, PlanTickForm
 from programs.plan.throttle import client_address, guess_record_wrong, guesses_exhausted
-from programs.today import Today, session_to_show, session_view, today_of
+from programs.today import Today, session_to_show, session_view, today_of, week_view
 
 TODAY_TEMPLATE = "programs/plan/today.html"
 
@@ -149,18 +149,8 @@ def plan_week(request: HtmxHttpRequest) -> HttpResponse:
         first=day - datetime.timedelta(days=day.weekday()),
         last=day + datetime.timedelta(days=6 - day.weekday()),
     )
-    sections = [
-        {
-            "program": each.program,
-            "snapshot": each.snapshot,
-            "plan": each.plan,
-            "days": schedule.week_summary(each.snapshot, day, ticks[each.program.pk]),
-            "progression": schedule.week_progression(each.snapshot, each.plan.week),
-        }
-        for each in today.programs
-    ]
     context = _page_context(request, "week")
-    context["sections"] = sections
+    context["sections"] = week_view(today, ticks)
     return render(request, "programs/plan/week.html", context)
 
 
