@@ -102,19 +102,31 @@ class ExerciseAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Leaflet text"), {"fields": ["steps", "variants", "attention_points", "cautions"]}),
+        (
+            _("Leaflet text"),
+            {"fields": ["steps", "variants", "attention_points", "cautions", "steps_by_variant"]},
+        ),
         (
             _("Default dose"),
             {
                 "fields": [
                     ("dose_source", "dose_source_text"),
+                    "dose_note",
                     ("sets_min", "sets_max"),
-                    ("reps_min", "reps_max", "reps_start", "reps_target", "reps_per_side"),
+                    ("reps_min", "reps_max", "reps_per_side"),
                     ("hold_min", "hold_max", "hold_unit"),
                     ("rest_seconds_min", "rest_seconds_max", "duration_minutes"),
                     ("times_per_day_min", "times_per_day_max"),
                     ("days_per_week_min", "days_per_week_max"),
                     ("borg_min", "borg_max"),
+                    (
+                        "progression",
+                        "progression_start",
+                        "progression_step",
+                        "progression_target",
+                        "progression_target_max",
+                    ),
+                    "next_stage",
                 ]
             },
         ),
@@ -133,4 +145,4 @@ class ProtocolVariantAdmin(admin.ModelAdmin):
 
 @admin.register(Equipment)
 class EquipmentAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name", "name_en"]
+    list_display = ["slug", "name", "name_en", "gym_only"]

@@ -9,7 +9,26 @@ import dataclasses
 
 from django.utils.translation import gettext, ngettext, pgettext
 
-from exercises.models import DOSE_FIELDS, Dose, HoldUnit
+from exercises.models import DOSE_FIELDS, NEXT_STAGE_KEYS, Dose, HoldUnit, Progression
+
+
+@dataclasses.dataclass(frozen=True)
+class NextStage:
+    """The leaflet's harder variant that follows once the target comes easily,
+    starting low again: which variation, its sets, and its own build-up."""
+
+    variant: int | None  # index into the exercise's variations
+    sets: int | None
+    start: int
+    step: int | None
+    target: int
+    target_max: int | None = None
+
+    @classmethod
+    def of(cls, data: dict | None) -> "NextStage | None":
+        if not data:
+            return None
+        return cls(**{key: data.get(key) for key in NEXT_STAGE_KEYS})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,8 +44,6 @@ class DoseValues:
     sets_max: int | None = None
     reps_min: int | None = None
     reps_max: int | None = None
-    reps_start: int | None = None
-    reps_target: int | None = None
     reps_per_side: bool = False
     hold_min: int | None = None
     hold_max: int | None = None
@@ -40,10 +57,22 @@ class DoseValues:
     days_per_week_max: int | None = None
     borg_min: int | None = None
     borg_max: int | None = None
+    progression: str = ""
+    progression_start: int | None = None
+    progression_step: int | None = None
+    progression_target: int | None = None
+    progression_target_max: int | None = None
+    next_stage: NextStage | None = None
 
     @classmethod
     def of(cls, dose: Dose) -> "DoseValues":
-        return cls(**{field: getattr(dose, field) for field in DOSE_FIELDS})
+        values = {field: getattr(dose, field) for field in DOSE_FIELDS}
+        values["next_stage"] = NextStage.of(values["next_stage"])
+        return cls(**values)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DoseValues":
+        return cls(**{**data, "next_stage": NextStage.of(data.get("next_stage"))})
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -62,30 +91,55 @@ def _top(low: int, high: int | None) -> int:
     return high if high is not None else low
 
 
+def _build_up(dose: DoseLike, what: Progression) -> str:
+    """ ", build up to 10" for a dose not yet resolved to one week (the library, the editor)."""
+    if dose.progression != what or dose.progression_target is None:
+        return ""
+    if dose.progression_target_max is not None:
+        text = gettext("build up to %(target)s (up to %(most)s is fine too)") % {
+            "target": dose.progression_target,
+            "most": dose.progression_target_max,
+        }
+    else:
+        text = gettext("build up to %(target)s") % {"target": dose.progression_target}
+    if dose.progression_step:
+        text = gettext("%(build_up)s, %(step)s more each week") % {
+            "build_up": text,
+            "step": dose.progression_step,
+        }
+    return text
+
+
+def _sets(dose: DoseLike) -> str:
+    if dose.sets_min is None:
+        return ""
+    return ngettext("%(amount)s set", "%(amount)s sets", _top(dose.sets_min, dose.sets_max)) % {
+        "amount": _amount(dose.sets_min, dose.sets_max)
+    }
+
+
 def describe_sets_and_reps(dose: DoseLike) -> str:
-    parts = []
-    if dose.sets_min is not None:
+    sets = _sets(dose)
+    parts = [sets] if sets else []
+    if dose.progression == Progression.REPS and dose.progression_start is not None:
+        # Not yet one week's number: say where it starts and where it goes.
+        start = dose.progression_start
         parts.append(
-            ngettext("%(amount)s set", "%(amount)s sets", _top(dose.sets_min, dose.sets_max))
-            % {"amount": _amount(dose.sets_min, dose.sets_max)}
+            ngettext("start with %(start)s repetition", "start with %(start)s repetitions", start)
+            % {"start": start}
         )
-    if dose.reps_min is not None:
+        if build_up := _build_up(dose, Progression.REPS):
+            parts.append(build_up)
+    elif dose.reps_min is not None:
         reps = ngettext(
             "%(amount)s repetition", "%(amount)s repetitions", _top(dose.reps_min, dose.reps_max)
         ) % {"amount": _amount(dose.reps_min, dose.reps_max)}
         if parts:
             parts = [
-                pgettext("sets of reps", "%(sets)s of %(reps)s") % {"sets": parts[0], "reps": reps}
+                pgettext("sets of reps", "%(sets)s of %(reps)s") % {"sets": sets, "reps": reps}
             ]
         else:
             parts.append(reps)
-    elif dose.reps_start is not None:
-        start = ngettext(
-            "start with %(start)s repetition", "start with %(start)s repetitions", dose.reps_start
-        ) % {"start": dose.reps_start}
-        parts.append(start)
-        if dose.reps_target is not None:
-            parts.append(gettext("build up to %(target)s") % {"target": dose.reps_target})
     if not parts:
         return ""
     text = ", ".join(parts)
@@ -95,17 +149,27 @@ def describe_sets_and_reps(dose: DoseLike) -> str:
 
 
 def describe_hold(dose: DoseLike) -> str:
-    if dose.hold_min is None:
+    if dose.hold_unit == HoldUnit.A_FEW_SECONDS:
+        return gettext("hold for a few seconds")
+    if dose.hold_unit == HoldUnit.AS_LONG_AS_YOU_CAN:
+        return gettext("hold as long as you can")
+    low, high = dose.hold_min, dose.hold_max
+    if dose.progression == Progression.HOLD and dose.progression_start is not None:
+        low, high = dose.progression_start, None
+    if low is None:
         return ""
-    top = _top(dose.hold_min, dose.hold_max)
-    amount = _amount(dose.hold_min, dose.hold_max)
+    top, amount = _top(low, high), _amount(low, high)
     if dose.hold_unit == HoldUnit.COUNTS:
-        return ngettext("hold for %(amount)s count", "hold for %(amount)s counts", top) % {
+        text = ngettext("hold for %(amount)s count", "hold for %(amount)s counts", top) % {
             "amount": amount
         }
-    return ngettext("hold for %(amount)s second", "hold for %(amount)s seconds", top) % {
-        "amount": amount
-    }
+    else:
+        text = ngettext("hold for %(amount)s second", "hold for %(amount)s seconds", top) % {
+            "amount": amount
+        }
+    if build_up := _build_up(dose, Progression.HOLD):
+        text = f"{text}, {build_up}"
+    return text
 
 
 def describe_rest(dose: DoseLike) -> str:
@@ -118,11 +182,15 @@ def describe_rest(dose: DoseLike) -> str:
 
 
 def describe_duration(dose: DoseLike) -> str:
-    if dose.duration_minutes is None:
+    minutes = dose.duration_minutes
+    if dose.progression == Progression.MINUTES and dose.progression_start is not None:
+        minutes = dose.progression_start
+    if minutes is None:
         return ""
-    return ngettext("%(amount)s minute", "%(amount)s minutes", dose.duration_minutes) % {
-        "amount": dose.duration_minutes
-    }
+    text = ngettext("%(amount)s minute", "%(amount)s minutes", minutes) % {"amount": minutes}
+    if build_up := _build_up(dose, Progression.MINUTES):
+        text = f"{text}, {build_up}"
+    return text
 
 
 def describe_frequency(dose: DoseLike) -> str:

@@ -5,6 +5,7 @@ the dose fields live in the abstract `Dose` so a program item can carry its own
 copy of exactly the same shape.
 """
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -73,6 +74,9 @@ class Equipment(LocalisedNameMixin, models.Model):
     slug = models.SlugField(primary_key=True, max_length=40)
     name = models.CharField(_("name (Dutch)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
+    # A sling trainer or a sports frame is in the practice's gym, not at home:
+    # protocols leave such exercises out of the home program by default.
+    gym_only = models.BooleanField(_("only in a gym or practice"), default=False)
 
     class Meta:
         ordering = ["name"]
@@ -125,6 +129,19 @@ class VariationKind(models.TextChoices):
 class HoldUnit(models.TextChoices):
     SECONDS = "seconds", _("seconds")
     COUNTS = "counts", pgettext_lazy("hold unit", "counts")
+    # Balance exercises say "een paar seconden" or "zo lang mogelijk": no number,
+    # so no timer pushes an older person to stand on one leg for 30 seconds.
+    A_FEW_SECONDS = "few_seconds", _("a few seconds")
+    AS_LONG_AS_YOU_CAN = "as_long", _("as long as you can")
+
+
+class Progression(models.TextChoices):
+    """What grows week by week (from a start, by a step, up to a target)."""
+
+    NONE = "", _("nothing: the same every week")
+    REPS = "reps", _("repetitions")
+    HOLD = "hold", _("hold")
+    MINUTES = "minutes", _("minutes")
 
 
 class DoseSource(models.TextChoices):
@@ -148,26 +165,33 @@ MAX_HOLD = 600
 MAX_REST_SECONDS = 600
 MAX_DURATION_MINUTES = 240
 MAX_TIMES_PER_DAY = 10
+MAX_PROGRESSION = 600  # the largest of the quantities a progression may grow
+
+NEXT_STAGE_KEYS = {"variant", "sets", "start", "step", "target", "target_max"}
 
 
 class Dose(models.Model):
     """How much of an exercise: a value, or a range when *_max is set.
 
-    A `*_max` left empty means the value is fixed at `*_min`. Reps can also
-    progress from `reps_start` to `reps_target` over the weeks.
+    A `*_max` left empty means the value is fixed at `*_min`. One quantity may
+    grow week by week (`progression`): it starts at `progression_start`, adds
+    `progression_step` each week and stops at `progression_target` (the patient
+    may go on to `progression_target_max`). `next_stage` is the leaflet's harder
+    variant that follows once the target is reached, again from a low start:
+    {"variant": index into the exercise's variations, "sets", "start", "step",
+    "target", "target_max"}. `days_per_week_*` is a weekly target, met on any
+    days unless the therapist fixes them.
     """
 
     sets_min = _count_field(pgettext_lazy("dose", "sets"), MAX_SETS)
     sets_max = _count_field(pgettext_lazy("dose", "sets (up to)"), MAX_SETS)
     reps_min = _count_field(_("repetitions"), MAX_REPS)
     reps_max = _count_field(_("repetitions (up to)"), MAX_REPS)
-    reps_start = _count_field(_("repetitions at the start"), MAX_REPS)
-    reps_target = _count_field(_("repetitions to build up to"), MAX_REPS)
     reps_per_side = models.BooleanField(_("repetitions on each side"), default=False)
     hold_min = _count_field(pgettext_lazy("dose", "hold"), MAX_HOLD)
     hold_max = _count_field(pgettext_lazy("dose", "hold (up to)"), MAX_HOLD)
     hold_unit = models.CharField(
-        _("hold unit"), max_length=10, choices=HoldUnit.choices, blank=True
+        _("hold unit"), max_length=12, choices=HoldUnit.choices, blank=True
     )
     rest_seconds_min = _count_field(_("rest between sets (seconds)"), MAX_REST_SECONDS)
     rest_seconds_max = _count_field(_("rest between sets, up to (seconds)"), MAX_REST_SECONDS)
@@ -188,16 +212,25 @@ class Dose(models.Model):
         blank=True,
         validators=[MinValueValidator(6), MaxValueValidator(20)],
     )
+    progression = models.CharField(
+        _("builds up"), max_length=10, choices=Progression.choices, blank=True
+    )
+    progression_start = _count_field(_("start (week 1)"), MAX_PROGRESSION)
+    progression_step = _count_field(_("more each week"), MAX_PROGRESSION)
+    progression_target = _count_field(_("target"), MAX_PROGRESSION)
+    progression_target_max = _count_field(_("target, up to"), MAX_PROGRESSION)
+    next_stage = models.JSONField(_("next stage"), null=True, blank=True, default=None)
 
     RANGE_PAIRS = (
         ("sets_min", "sets_max"),
         ("reps_min", "reps_max"),
-        ("reps_start", "reps_target"),
         ("hold_min", "hold_max"),
         ("rest_seconds_min", "rest_seconds_max"),
         ("times_per_day_min", "times_per_day_max"),
         ("days_per_week_min", "days_per_week_max"),
         ("borg_min", "borg_max"),
+        ("progression_start", "progression_target"),
+        ("progression_target", "progression_target_max"),
     )
 
     class Meta:
@@ -216,12 +249,37 @@ class Dose(models.Model):
             for low, high in cls.RANGE_PAIRS
         ]
 
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.progression and (self.progression_start is None or self.progression_target is None):
+            errors["progression_target"] = _("A build-up needs a start and a target.")
+        if self.next_stage is not None and not _valid_stage(self.next_stage):
+            errors["next_stage"] = _("The next stage names a variation and its start and target.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def has_dose(self) -> bool:
         return any(
             getattr(self, field) is not None
-            for field in ("sets_min", "reps_min", "reps_start", "hold_min", "duration_minutes")
-        )
+            for field in (
+                "sets_min",
+                "reps_min",
+                "progression_start",
+                "hold_min",
+                "duration_minutes",
+            )
+        ) or self.hold_unit in (HoldUnit.A_FEW_SECONDS, HoldUnit.AS_LONG_AS_YOU_CAN)
+
+
+def _valid_stage(stage) -> bool:
+    if not isinstance(stage, dict) or not set(stage) <= NEXT_STAGE_KEYS:
+        return False
+    numbers = [stage.get(key) for key in NEXT_STAGE_KEYS]
+    if not all(value is None or (isinstance(value, int) and value >= 0) for value in numbers):
+        return False
+    return stage.get("start") is not None and stage.get("target") is not None
 
 
 # Every field of a dose, for copying a dose from one row to another.
@@ -265,10 +323,18 @@ class Exercise(Dose):
     )
     attention_points = models.JSONField(_("attention points"), default=list, blank=True)
     cautions = models.JSONField(_("cautions"), default=list, blank=True)
+    # Where a step speaks to two variants at once ("above the knee (below-knee
+    # amputation) or under the stump (above-knee)"), the steps as a patient of
+    # one variant reads them, adapted from the leaflet and marked so:
+    # {"transtibial": ["...", ...], "transfemoral": [...]}.
+    steps_by_variant = models.JSONField(_("steps adapted per variant"), default=dict, blank=True)
     dose_source = models.CharField(
         _("dose source"), max_length=10, choices=DoseSource.choices, default=DoseSource.LEAFLET
     )
     dose_source_text = models.TextField(_("leaflet text the dose comes from"), blank=True)
+    # What the app decided where the leaflet's dose leaves something open (how
+    # much "a little more each week" is): shown to the therapist beside the dose.
+    dose_note = models.TextField(_("what the app chose where the leaflet is open"), blank=True)
     # Lower-cased, accent-free copy of the texts, kept in step by the pre_save
     # signal (which also runs for loaddata), so "knieen" finds "knieën" with a
     # plain LIKE on SQLite and PostgreSQL alike.
@@ -300,6 +366,19 @@ class Exercise(Dose):
     def pictogram(self) -> str:
         """Static path of the drawing for the starting position."""
         return pictogram_path(self.position)
+
+    def steps_for(self, variant_slug: str) -> tuple[list[str], bool]:
+        """The steps a patient of this variant reads, and whether they are adapted."""
+        adapted = self.steps_by_variant.get(variant_slug)
+        return (list(adapted), True) if adapted else (list(self.steps), False)
+
+    def clean(self) -> None:
+        super().clean()
+        if not isinstance(self.steps_by_variant, dict) or not all(
+            isinstance(steps, list) and steps and all(isinstance(step, str) for step in steps)
+            for steps in self.steps_by_variant.values()
+        ):
+            raise ValidationError({"steps_by_variant": _("Give each variant its list of steps.")})
 
     def build_search_text(self) -> str:
         parts = [self.title, *self.steps, *self.attention_points, *self.cautions]

@@ -14,7 +14,7 @@ from programs.models import (
 
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
-    list_display = ["name", "phone", "call_hours"]
+    list_display = ["name", "phone", "call_hours", "pain_limit"]
 
 
 @admin.register(Therapist)
@@ -31,7 +31,7 @@ class ProtocolItemInline(admin.TabularInline):
 
 @admin.register(Protocol)
 class ProtocolAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name", "variant", "default_weeks"]
+    list_display = ["slug", "name", "variant", "default_weeks", "one_type_per_session"]
     inlines = [ProtocolItemInline]
 
 

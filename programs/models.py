@@ -22,6 +22,23 @@ class Practice(models.Model):
     phone = models.CharField(_("phone number"), max_length=40)
     call_hours = models.CharField(_("call hours"), max_length=200, blank=True)
     address = models.CharField(_("address or department"), max_length=300, blank=True)
+    # The pain-monitoring rule the practice works with: pain up to this score
+    # (0-10) during exercise is acceptable; above it, do less and tell the
+    # practice. Data with its source, editable per practice.
+    pain_limit = models.PositiveSmallIntegerField(
+        _("highest acceptable pain (0-10)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    pain_rule_source = models.CharField(
+        _("source of the pain rule"),
+        max_length=300,
+        default=(
+            "Pijnmonitoringsmodel (Thomeé 1997), zoals gebruikt in o.a. GLA:D: "
+            "pijn tot 5 op 10 tijdens het oefenen is aanvaardbaar als die de "
+            "volgende ochtend weer gezakt is."
+        ),
+    )
 
     class Meta:
         verbose_name = _("practice")
@@ -97,6 +114,9 @@ class Protocol(LocalisedNameMixin, models.Model):
         _("length in weeks"), validators=[MinValueValidator(1), MaxValueValidator(52)]
     )
     asks_affected_side = models.BooleanField(_("asks for the affected side"), default=False)
+    # The osteoarthritis guideline: one training type per session (at least 75 %
+    # of its time), so aerobic work gets a session of its own.
+    one_type_per_session = models.BooleanField(_("one training type per session"), default=False)
     # Lists of {"text": ..., "from_leaflet": bool}: every line a patient reads is
     # either the leaflet's or visibly the app's own default.
     rules = models.JSONField(_("rules"), default=list, blank=True)
@@ -186,14 +206,10 @@ class ProgramItem(Dose):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="items")
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveSmallIntegerField(default=0)
-    # Days of the week as digits, Monday = 1 ... Sunday = 7 ("1357" = Mon, Wed, Fri, Sun).
-    days = models.CharField(_("days of the week"), max_length=7, default="1234567")
-    reps_step_per_week = models.PositiveSmallIntegerField(
-        _("extra repetitions each week"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(10)],
-    )
+    # Days of the week as digits, Monday = 1 ... Sunday = 7 ("1357" = Mon, Wed,
+    # Fri, Sun), fixed by the therapist; empty: any days that meet the dose's
+    # weekly target (days_per_week_*), or every day when it has none.
+    days = models.CharField(_("days of the week"), max_length=7, default="", blank=True)
     note = models.TextField(_("note to the patient"), max_length=500, blank=True)
     # The therapist saw the warnings on this item and kept it: who, when, which.
     warnings_kept = models.JSONField(default=list, blank=True, editable=False)

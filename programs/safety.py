@@ -4,20 +4,24 @@ the leaflet's range. The therapist may keep the item; the editor records that.
 
 from django.utils.translation import gettext as _
 
-from exercises.models import Dose, DoseSource, Exercise, ProtocolVariant
+from exercises.models import Dose, DoseSource, Exercise, Progression, ProtocolVariant
 
 # The fields of each checked part of a dose. An item's values must all fall in
-# the range the leaflet's own values for the same fields span (a start and a
-# target count as repetitions too).
+# the range the leaflet's own values for the same fields span (a build-up's
+# start and target count as the quantity that builds up).
 _CHECKED = (
-    ("sets", ("sets_min", "sets_max")),
-    ("reps", ("reps_min", "reps_max", "reps_start", "reps_target")),
-    ("hold", ("hold_min", "hold_max")),
-    ("times_per_day", ("times_per_day_min", "times_per_day_max")),
+    ("sets", ("sets_min", "sets_max"), None),
+    ("reps", ("reps_min", "reps_max"), Progression.REPS),
+    ("hold", ("hold_min", "hold_max"), Progression.HOLD),
+    ("times_per_day", ("times_per_day_min", "times_per_day_max"), None),
+    ("days_per_week", ("days_per_week_min", "days_per_week_max"), None),
 )
+_BUILD_UP = ("progression_start", "progression_target", "progression_target_max")
 
 
-def _values(dose: Dose, fields: tuple[str, ...]) -> list[int]:
+def _values(dose: Dose, fields: tuple[str, ...], grows: str | None) -> list[int]:
+    if grows and dose.progression == grows:
+        fields = fields + _BUILD_UP
     return [getattr(dose, field) for field in fields if getattr(dose, field) is not None]
 
 
@@ -27,6 +31,7 @@ def _label(name: str) -> str:
         "reps": _("Repetitions"),
         "hold": _("Hold"),
         "times_per_day": _("Times per day"),
+        "days_per_week": _("Days per week"),
     }[name]
 
 
@@ -34,8 +39,8 @@ def dose_warnings(dose: Dose, exercise: Exercise) -> list[str]:
     if exercise.dose_source != DoseSource.LEAFLET:
         return []
     warnings = []
-    for label, fields in _CHECKED:
-        values, leaflet_values = _values(dose, fields), _values(exercise, fields)
+    for label, fields, grows in _CHECKED:
+        values, leaflet_values = _values(dose, fields, grows), _values(exercise, fields, grows)
         if not values or not leaflet_values:
             continue
         low, high = min(leaflet_values), max(leaflet_values)

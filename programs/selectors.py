@@ -9,7 +9,7 @@ from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subque
 
 from exercises.dose import DoseValues
 from exercises.models import Exercise, ExercisePhoto
-from programs import schedule
+from programs import pain, schedule
 from programs.models import (
     ExerciseTick,
     Patient,
@@ -18,21 +18,69 @@ from programs.models import (
     ProgramItem,
     ProgramRevision,
 )
+from programs.pain import PatientFlags
 from programs.schedule import TickMap
 from programs.snapshot import ExerciseText, Named, Rule, Snapshot, SnapshotItem, Variation
 
 PATIENT_PAGE_SIZE = 25
 
 
-def patient_list_page(*, practice: Practice, text: str, page_number) -> Page:
+@dataclasses.dataclass(frozen=True)
+class PatientRow:
+    patient: Patient
+    flags: PatientFlags
+
+
+def _figure_per_patient(ticks: QuerySet, aggregate) -> Subquery:
+    """One figure of the patient's ticks, computed for the listed rows only."""
+    return Subquery(
+        ticks.filter(program__patient=OuterRef("pk"))
+        .order_by()
+        .values("program__patient")
+        .annotate(figure=aggregate)
+        .values("figure")[:1]
+    )
+
+
+def patient_list_page(*, practice: Practice, text: str, page_number, today: datetime.date) -> Page:
+    """A page of the practice's patients, each with the flags a therapist acts on
+    (programs.pain): one query for the page, whatever the patients' history."""
+    week_ago = today - datetime.timedelta(days=pain.QUIET_DAYS)
+    two_weeks_ago = week_ago - datetime.timedelta(days=pain.QUIET_DAYS)
+    ticks = ExerciseTick.objects.all()
+    running = Program.objects.filter(
+        patient=OuterRef("pk"), archived_at__isnull=True, revisions__isnull=False
+    )
     patients = Patient.objects.filter(practice=practice).annotate(
         program_count=Count("programs", filter=Q(programs__archived_at__isnull=True)),
-        last_change=Max("programs__created_at"),
+        pain_this_week=_figure_per_patient(
+            ticks.filter(date__gt=week_ago, date__lte=today), Max("pain")
+        ),
+        pain_last_week=_figure_per_patient(
+            ticks.filter(date__gt=two_weeks_ago, date__lte=week_ago), Max("pain")
+        ),
+        last_tick=_figure_per_patient(ticks, Max("date")),
+        running_since=Subquery(running.order_by("start_date").values("start_date")[:1]),
     )
     text = text.strip()
     if text:
         patients = patients.filter(Q(name__icontains=text) | Q(reference__icontains=text))
-    return Paginator(patients.order_by("name", "pk"), PATIENT_PAGE_SIZE).get_page(page_number)
+    page = Paginator(patients.order_by("name", "pk"), PATIENT_PAGE_SIZE).get_page(page_number)
+    page.object_list = [
+        PatientRow(
+            patient=patient,
+            flags=pain.patient_flags(
+                practice=practice,
+                today=today,
+                pain_this_week=patient.pain_this_week,
+                pain_last_week=patient.pain_last_week,
+                last_tick=patient.last_tick,
+                running_since=patient.running_since,
+            ),
+        )
+        for patient in page.object_list
+    ]
+    return page
 
 
 def patient_programs(*, patient: Patient) -> QuerySet[Program]:
@@ -73,29 +121,39 @@ def program_draft_snapshot(*, program: Program) -> Snapshot:
         affected_side=program.affected_side,
         rules=tuple(Rule(**rule) for rule in protocol.rules),
         precautions=tuple(Rule(**rule) for rule in protocol.precautions),
-        items=tuple(_snapshot_item(item) for item in items),
+        items=tuple(_snapshot_item(item, variant.slug) for item in items),
+        one_type_per_session=protocol.one_type_per_session,
     )
 
 
-def _snapshot_item(item: ProgramItem) -> SnapshotItem:
+def _snapshot_item(item: ProgramItem, variant_slug: str) -> SnapshotItem:
     exercise = item.exercise
+    steps, adapted = exercise.steps_for(variant_slug)
+    dose = DoseValues.of(item)
+    stage_text = ""
+    if dose.next_stage and dose.next_stage.variant is not None:
+        variations = exercise.variants
+        if 0 <= dose.next_stage.variant < len(variations):
+            stage_text = variations[dose.next_stage.variant]["text"]
     return SnapshotItem(
         id=item.pk,
         exercise=ExerciseText(
             slug=exercise.slug,
             title=exercise.title,
             position=exercise.position,
-            steps=tuple(exercise.steps),
+            steps=tuple(steps),
             variants=tuple(Variation(**variation) for variation in exercise.variants),
             attention_points=tuple(exercise.attention_points),
             cautions=tuple(exercise.cautions),
             dose_source=exercise.dose_source,
             source=exercise.leaflet.source_line,
+            category=exercise.category,
+            steps_adapted=adapted,
         ),
-        dose=DoseValues.of(item),
+        dose=dose,
         days=item.days,
-        reps_step_per_week=item.reps_step_per_week,
         note=item.note,
+        next_stage_text=stage_text,
     )
 
 
@@ -117,22 +175,22 @@ def patient_current_revisions(*, patient: Patient) -> list[ProgramRevision]:
     )
 
 
-def day_ticks(
-    *, programs: list[Program], day: datetime.date
-) -> dict[tuple[int, int], ExerciseTick]:
-    """Ticks of one day by (item id, session); item ids are unique across programs."""
-    ticks = ExerciseTick.objects.filter(program__in=programs, date=day)
-    return {(tick.item_id, tick.session): tick for tick in ticks}
+def program_ticks(
+    *, programs: list[Program], first: datetime.date, last: datetime.date
+) -> list[ExerciseTick]:
+    """The programs' ticks of the days first..last, in one query."""
+    return list(ExerciseTick.objects.filter(program__in=programs, date__range=(first, last)))
 
 
 def tick_map(*, programs: list[Program], first: datetime.date, last: datetime.date):
     """{program id: {date: {(item id, session)}}} for the days first..last."""
+    return tick_map_of(program_ticks(programs=programs, first=first, last=last))
+
+
+def tick_map_of(ticks: list[ExerciseTick]) -> dict[int, TickMap]:
     result: dict[int, TickMap] = defaultdict(lambda: defaultdict(set))
-    rows = ExerciseTick.objects.filter(program__in=programs, date__range=(first, last)).values_list(
-        "program_id", "date", "item_id", "session"
-    )
-    for program_id, day, item_id, session in rows:
-        result[program_id][day].add((item_id, session))
+    for tick in ticks:
+        result[tick.program_id][tick.date].add((tick.item_id, tick.session))
     return result
 
 
@@ -167,7 +225,17 @@ def patient_progress(
     then the ticks of the period; the figures come from `schedule`.
     """
     revisions = list(reversed(patient_current_revisions(patient=patient)))
-    first = today - datetime.timedelta(days=today.weekday(), weeks=weeks - 1)
+    # From the first day of the oldest program week shown, for every program.
+    first = min(
+        (
+            schedule.week_days(
+                revision.content,
+                max(1, schedule.program_week(revision.content, today) - weeks + 1),
+            )[0]
+            for revision in revisions
+        ),
+        default=today,
+    )
     ticks: dict[int, TickMap] = defaultdict(lambda: defaultdict(set))
     reports = defaultdict(list)
     rows = ExerciseTick.objects.filter(

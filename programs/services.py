@@ -23,6 +23,7 @@ from programs.models import (
     ProgramRevision,
     Protocol,
 )
+from programs.schedule import EVERY_DAY
 from programs.selectors import program_draft_snapshot
 
 PROGRAM_EMPTY = _("A program needs at least one exercise before it can be published.")
@@ -43,7 +44,10 @@ def patient_create(
 
 
 def _dose_of(source: Dose) -> dict:
-    return {field: getattr(source, field) for field in DOSE_FIELDS}
+    """The exercise's dose for a new item, and its days: any days that meet the
+    leaflet's weekly target, or every day when the leaflet gives none."""
+    dose = {field: getattr(source, field) for field in DOSE_FIELDS}
+    return {**dose, "days": "" if source.days_per_week_min else EVERY_DAY}
 
 
 def _touch(program: Program) -> None:

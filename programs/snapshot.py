@@ -13,6 +13,13 @@ Formats (`version` in the JSON):
    existed may lack their `id`; they are numbered 1..n as the plan numbered
    them. Missing notes, steps per week and dose fields read as empty.
 2. The same fields, every one present, with `"version": 2`.
+3. A dose builds up (`progression`, its start, weekly step, target and
+   `next_stage`, whose text the item carries); the old `reps_start`,
+   `reps_target` and the item's `reps_step_per_week` become a build-up of
+   repetitions. `days` may be empty: any days that meet the weekly target.
+   Exercises carry their `category` and whether their steps were adapted for
+   the program's variant; the snapshot whether the protocol asks for one
+   training type per session. Version-2 items keep their fixed days.
 
 A new format adds its number to `FORMATS` with an upgrade from the one before;
 `from_json` runs the chain, so every revision ever published still opens.
@@ -27,7 +34,7 @@ from django.utils.translation import get_language
 from exercises.dose import DoseValues
 from exercises.models import DoseSource, Position, VariationKind, pictogram_path
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,6 +88,8 @@ class ExerciseText:
     cautions: tuple[str, ...]
     dose_source: str
     source: str
+    category: str  # strength, aerobic...: rest days and sessions depend on it
+    steps_adapted: bool  # the steps were adapted from the leaflet for this variant
 
     @property
     def pictogram(self) -> str:
@@ -103,9 +112,11 @@ class SnapshotItem:
     id: int
     exercise: ExerciseText
     dose: DoseValues
-    days: str  # weekdays as digits, Monday = 1 ("135" = Mon, Wed, Fri)
-    reps_step_per_week: int | None
+    # Weekdays as digits, Monday = 1 ("135" = Mon, Wed, Fri); empty: any days
+    # that meet the dose's weekly target (every day when it has none).
+    days: str
     note: str
+    next_stage_text: str  # the leaflet's harder variant, when the dose has a next stage
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,6 +129,7 @@ class Snapshot:
     rules: tuple[Rule, ...]
     precautions: tuple[Rule, ...]
     items: tuple[SnapshotItem, ...]
+    one_type_per_session: bool = False
 
     @property
     def end_date(self) -> datetime.date:
@@ -140,6 +152,7 @@ class Snapshot:
             rules=tuple(Rule(**rule) for rule in data["rules"]),
             precautions=tuple(Rule(**rule) for rule in data["precautions"]),
             items=tuple(_item_from_json(item) for item in data["items"]),
+            one_type_per_session=data["one_type_per_session"],
         )
 
     def to_json(self) -> dict:
@@ -162,11 +175,13 @@ def _item_from_json(item: dict) -> SnapshotItem:
             cautions=tuple(exercise["cautions"]),
             dose_source=exercise["dose_source"],
             source=exercise["source"],
+            category=exercise["category"],
+            steps_adapted=exercise["steps_adapted"],
         ),
-        dose=DoseValues(**item["dose"]),
+        dose=DoseValues.from_dict(item["dose"]),
         days=item["days"],
-        reps_step_per_week=item["reps_step_per_week"],
         note=item["note"],
+        next_stage_text=item["next_stage_text"],
     )
 
 
@@ -183,8 +198,36 @@ def _lists(value):
 # Upgrades, oldest first: each takes the JSON of its version and returns the next's.
 
 
+# The dose as version 2 stored it (and version 1 at its fullest).
+_V2_DOSE = {
+    **dict.fromkeys(
+        [
+            "sets_min",
+            "sets_max",
+            "reps_min",
+            "reps_max",
+            "reps_start",
+            "reps_target",
+            "hold_min",
+            "hold_max",
+            "rest_seconds_min",
+            "rest_seconds_max",
+            "duration_minutes",
+            "times_per_day_min",
+            "times_per_day_max",
+            "days_per_week_min",
+            "days_per_week_max",
+            "borg_min",
+            "borg_max",
+        ]
+    ),
+    "reps_per_side": False,
+    "hold_unit": "",
+}
+
+
 def _upgrade_1_to_2(data: dict) -> dict:
-    dose_defaults = DoseValues().as_dict()
+    dose_defaults = _V2_DOSE
     items = []
     for number, item in enumerate(data["items"], start=1):
         exercise = item["exercise"]
@@ -218,7 +261,53 @@ def _upgrade_1_to_2(data: dict) -> dict:
     }
 
 
-UPGRADES: dict[int, Callable[[dict], dict]] = {1: _upgrade_1_to_2}
+def _build_up_of(dose: dict, step: int | None) -> dict:
+    """A version-2 dose in version 3: a start and a target of repetitions (or a
+    weekly step over a range) become a build-up of repetitions that reads as
+    before: with a step it grows week by week, without one it stays as written."""
+    dose = dict(dose)
+    start, target = dose.pop("reps_start"), dose.pop("reps_target")
+    build_up = {
+        "progression": "",
+        "progression_start": None,
+        "progression_step": None,
+        "progression_target": None,
+        "progression_target_max": None,
+        "next_stage": None,
+    }
+    if step and (low := start or dose["reps_min"]) is not None:
+        # It grew week by week, replacing the repetitions with the week's number.
+        high = target or dose["reps_max"]
+        build_up.update(
+            progression="reps",
+            progression_start=low,
+            progression_step=step,
+            progression_target=high if high is not None else low,
+        )
+        dose["reps_min"] = dose["reps_max"] = None
+    elif start is not None and dose["reps_min"] is None:
+        # "Start with 5 repetitions, build up to 10", the same every week.
+        build_up.update(progression="reps", progression_start=start, progression_target=target)
+    # Otherwise the plan read the repetitions and ignored the start and target.
+    return {**dose, **build_up}
+
+
+def _upgrade_2_to_3(data: dict) -> dict:
+    items = [
+        {
+            "id": item["id"],
+            "exercise": {**item["exercise"], "category": "", "steps_adapted": False},
+            "dose": _build_up_of(item["dose"], item["reps_step_per_week"]),
+            "days": item["days"],
+            "note": item["note"],
+            "next_stage_text": "",
+        }
+        for item in data["items"]
+    ]
+    return {**data, "version": 3, "items": items, "one_type_per_session": False}
+
+
+UPGRADES: dict[int, Callable[[dict], dict]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
 
 
 class UnknownSnapshotVersion(ValueError):

@@ -10,21 +10,29 @@ import dataclasses
 import datetime
 
 from exercises.models import ExercisePhoto
-from programs.models import ExerciseTick, Program
+from programs.models import ExerciseTick, Practice, Program
+from programs.pain import pain_is_high
 from programs.schedule import (
     DayPlan,
-    DaySummary,
     PatientDay,
     PlannedExercise,
     TickMap,
+    WeekPlan,
     WeekProgression,
     day_plan,
+    program_week,
+    week_days,
+    week_plan,
     week_progression,
-    week_summary,
 )
 from programs.snapshot import Snapshot
 
 Ticks = dict[tuple[int, int], ExerciseTick]  # by (item id, session)
+
+
+def by_session(ticks: list[ExerciseTick], day: datetime.date) -> Ticks:
+    """The day's ticks by (item id, session)."""
+    return {(tick.item_id, tick.session): tick for tick in ticks if tick.date == day}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,10 +61,29 @@ class Today:
         raise LookupError(item_id)
 
 
-def today_of(programs: list[tuple[Program, Snapshot]], day: datetime.date) -> Today:
-    """The day across the patient's programs, oldest program first."""
+def week_start_of(programs: list[tuple[Program, Snapshot]], day: datetime.date) -> datetime.date:
+    """The earliest first day of the programs' current weeks: the ticks from there
+    to the day decide which weekly exercises are still asked."""
+    return min(
+        (week_days(snapshot, program_week(snapshot, day))[0] for _program, snapshot in programs),
+        default=day,
+    )
+
+
+def today_of(
+    programs: list[tuple[Program, Snapshot]],
+    day: datetime.date,
+    ticks: dict[int, TickMap] | None = None,
+) -> Today:
+    """The day across the patient's programs, oldest program first; `ticks` by
+    program id, from `week_start_of` on."""
+    ticks = ticks or {}
     days = tuple(
-        ProgramDay(program=program, snapshot=snapshot, plan=day_plan(snapshot, day))
+        ProgramDay(
+            program=program,
+            snapshot=snapshot,
+            plan=day_plan(snapshot, day, ticks.get(program.pk, {})),
+        )
         for program, snapshot in programs
     )
     return Today(day=PatientDay(date=day, plans=tuple(each.plan for each in days)), programs=days)
@@ -67,6 +94,7 @@ class SessionEntry:
     planned: PlannedExercise
     tick: ExerciseTick | None
     photo: ExercisePhoto | None
+    high_pain: bool = False  # the tick's pain is above the practice's limit
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,27 +134,45 @@ class SessionView:
     def session_numbers(self) -> range:
         return range(1, self.day.sessions_max + 1)
 
+    @property
+    def sessions_planned(self) -> int:
+        return self.day.sessions_planned
+
+    @property
+    def is_extra_session(self) -> bool:
+        """A session beyond those asked for ("2 to 3 times a day": the third)."""
+        return self.session > self.day.sessions_planned
+
     def entry_of(self, item_id: int) -> SessionEntry:
         return next(entry for entry in self.entries if entry.planned.item_id == item_id)
 
 
 def session_view(
-    today: Today, session: int, ticks: Ticks, photos: dict[str, ExercisePhoto] | None = None
+    today: Today,
+    session: int,
+    ticks: Ticks,
+    photos: dict[str, ExercisePhoto] | None = None,
+    practice: Practice | None = None,
 ) -> SessionView:
+    """The session's exercises with their ticks; with the `practice`, a tick whose
+    pain is above its limit is marked (programs.pain)."""
     photos = photos or {}
+
+    def entry(planned: PlannedExercise) -> SessionEntry:
+        tick = ticks.get((planned.item_id, session))
+        return SessionEntry(
+            planned=planned,
+            tick=tick,
+            photo=photos.get(planned.exercise.slug),
+            high_pain=bool(tick and practice and pain_is_high(pain=tick.pain, practice=practice)),
+        )
+
     sections = tuple(
         SessionSection(
             program=each.program,
             snapshot=each.snapshot,
             plan=each.plan,
-            entries=tuple(
-                SessionEntry(
-                    planned=planned,
-                    tick=ticks.get((planned.item_id, session)),
-                    photo=photos.get(planned.exercise.slug),
-                )
-                for planned in each.plan.session_items(session)
-            ),
+            entries=tuple(entry(planned) for planned in each.plan.session_items(session)),
         )
         for each in today.programs
     )
@@ -147,23 +193,26 @@ def session_to_show(requested: str | None, day: PatientDay, ticks: Ticks) -> int
 
 @dataclasses.dataclass(frozen=True)
 class WeekSection:
-    """One program on the week page: each day's sessions, and how the doses grow."""
+    """One program on the week page: its current program week, day by day, and
+    how the doses grow."""
 
     program: Program
     snapshot: Snapshot
     plan: DayPlan
-    days: list[DaySummary]
+    week: WeekPlan
     progression: list[WeekProgression]
 
 
 def week_view(today: Today, ticks: dict[int, TickMap]) -> list[WeekSection]:
-    """Today's week for each program; `ticks` by program id (selectors.tick_map)."""
+    """Each program's current week; `ticks` by program id (selectors.tick_map)."""
     return [
         WeekSection(
             program=each.program,
             snapshot=each.snapshot,
             plan=each.plan,
-            days=week_summary(each.snapshot, today.day.date, ticks[each.program.pk]),
+            week=week_plan(
+                each.snapshot, each.plan.week, ticks.get(each.program.pk, {}), today.day.date
+            ),
             progression=week_progression(each.snapshot, each.plan.week),
         )
         for each in today.programs

@@ -82,7 +82,14 @@ def anna_starts_today(protocol: str = "amputation-transtibial") -> Program:
 # Snapshots for the pure schedule functions: no database.
 
 
-def snapshot_item(item_id: int, days: str = "1234567", step: int | None = None, **dose):
+def snapshot_item(
+    item_id: int,
+    days: str = "1234567",
+    category: str = "strength",
+    next_stage_text: str = "",
+    **dose,
+):
+    """A snapshot item; `dose` takes the Dose fields (next_stage as a dict)."""
     return SnapshotItem(
         id=item_id,
         exercise=ExerciseText(
@@ -95,15 +102,22 @@ def snapshot_item(item_id: int, days: str = "1234567", step: int | None = None, 
             cautions=(),
             dose_source="leaflet",
             source="Leaflet",
+            category=category,
+            steps_adapted=False,
         ),
-        dose=DoseValues(**dose),
+        dose=DoseValues.from_dict(dose),
         days=days,
-        reps_step_per_week=step,
         note="",
+        next_stage_text=next_stage_text,
     )
 
 
-def snapshot_of(*items: SnapshotItem, start: datetime.date = MONDAY, weeks: int = 4) -> Snapshot:
+def snapshot_of(
+    *items: SnapshotItem,
+    start: datetime.date = MONDAY,
+    weeks: int = 4,
+    one_type_per_session: bool = False,
+) -> Snapshot:
     named = Named(slug="protocol", name="Protocol", name_en="Protocol")
     return Snapshot(
         protocol=named,
@@ -114,4 +128,5 @@ def snapshot_of(*items: SnapshotItem, start: datetime.date = MONDAY, weeks: int 
         rules=(),
         precautions=(),
         items=tuple(items),
+        one_type_per_session=one_type_per_session,
     )

@@ -15,7 +15,14 @@ from django.utils.translation import pgettext
 from exercises.models import ExercisePhoto, HoldUnit
 from programs.links import link_url, patient_active_link
 from programs.models import Program, ProgramRevision
-from programs.schedule import WeekDose, item_sessions, week_dose
+from programs.schedule import (
+    WeekDose,
+    WeeklyTarget,
+    item_sessions,
+    week_dose,
+    week_plan,
+    weekly_target,
+)
 from programs.selectors import exercise_photos
 from programs.snapshot import ExerciseText, Snapshot
 
@@ -139,20 +146,22 @@ class HandoutExercise:
     number: int
     exercise: ExerciseText
     note: str
-    days: str
+    weekly: WeeklyTarget | None  # on days the patient picks; None: on fixed days
     dose: WeekDose  # week 1's
-    week_doses: tuple[str, ...]  # the table cell of each week
     growth: tuple[DoseGroup, ...]
     sessions: tuple[bool, ...]  # one box per session offered: True if asked for
     photo: ExercisePhoto | None
+    next_stage_text: str
+    next_stage_week: int | None  # the first week of the harder variant
 
 
 @dataclasses.dataclass(frozen=True)
 class ScheduleRow:
     entry: HandoutExercise
-    dose: str
+    dose: str  # the week's whole dose, as the phone says it
     grew: bool
     on: tuple[bool, ...]  # the seven days of the week, from the program week's first day
+    stage: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,37 +176,44 @@ def _exercises(handout: Handout) -> list[HandoutExercise]:
     exercises = []
     for number, item in enumerate(snapshot.items, start=1):
         doses = [week_dose(item, week) for week in range(1, snapshot.weeks + 1)]
-        cells = [short_dose(dose) for dose in doses]
         planned, most = item_sessions(item)
+        stage_weeks = [week for week, dose in enumerate(doses, start=1) if dose.stage == 2]
         exercises.append(
             HandoutExercise(
                 number=number,
                 exercise=item.exercise,
                 note=item.note,
-                days=item.days,
+                weekly=weekly_target(item),
                 dose=doses[0],
-                week_doses=tuple(cells),
-                growth=tuple(_grouped_doses(cells)),
+                growth=tuple(_grouped_doses([short_dose(dose) for dose in doses])),
                 sessions=tuple(session <= planned for session in range(1, most + 1)),
                 photo=handout.photos.get(item.exercise.slug),
+                next_stage_text=item.next_stage_text if stage_weeks else "",
+                next_stage_week=stage_weeks[0] if stage_weeks else None,
             )
         )
     return exercises
 
 
 def _schedule(snapshot: Snapshot, exercises: list[HandoutExercise]) -> list[ScheduleWeek]:
+    """The tick grid: the program's own weeks as the phone plans them, before any tick."""
+    before_start = snapshot.start_date - datetime.timedelta(days=1)
     weeks = []
-    for week in range(1, snapshot.weeks + 1):
-        # Program weeks start on the start date's weekday, as in programs.schedule.
-        first = snapshot.start_date + datetime.timedelta(weeks=week - 1)
-        days = tuple(first + datetime.timedelta(days=offset) for offset in range(7))
+    for number in range(1, snapshot.weeks + 1):
+        plan = week_plan(snapshot, number, {}, before_start)
         rows = []
-        for entry in exercises:
-            dose = entry.week_doses[week - 1]
-            previous = entry.week_doses[week - 2] if week > 1 else dose
-            on = tuple(str(day.isoweekday()) in entry.days for day in days)
-            rows.append(ScheduleRow(entry=entry, dose=dose, grew=dose != previous, on=on))
-        weeks.append(ScheduleWeek(number=week, days=days, rows=tuple(rows)))
+        for entry, item in zip(exercises, plan.items, strict=True):
+            previous = week_dose(item.item, number - 1) if number > 1 else item.dose
+            rows.append(
+                ScheduleRow(
+                    entry=entry,
+                    dose=item.dose.text,
+                    grew=item.dose.text != previous.text,
+                    on=item.on,
+                    stage=item.dose.stage,
+                )
+            )
+        weeks.append(ScheduleWeek(number=number, days=plan.days, rows=tuple(rows)))
     return weeks
 
 

@@ -46,7 +46,7 @@ class PlanTickForm(_PlanSessionForm):
         item_id, session = cleaned.get("item"), cleaned.get("session")
         if item_id is not None and session is not None:
             exercise = next((e for e in self.plan.exercises if e.item_id == item_id), None)
-            if exercise is None or session > exercise.sessions:
+            if exercise is None or not exercise.in_session(session):
                 raise forms.ValidationError(TICK_NOT_IN_PLAN)
             cleaned["exercise"] = exercise
         return cleaned

@@ -1,6 +1,6 @@
 """The patient's pages: the private link, today's plan, ticks and the week view."""
 
-import datetime
+import dataclasses
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -13,10 +13,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from oefenplan.http import HtmxHttpRequest
 from programs import links, selectors, services
+from programs.models import ExerciseTick
 from programs.plan.access import link_error, patient_page, remember_link
 from programs.plan.forms import PlanSessionDoneForm, PlanTickForm
 from programs.plan.throttle import client_address, guess_record_wrong, guesses_exhausted
-from programs.today import Today, session_to_show, session_view, today_of, week_view
+from programs.today import (
+    Ticks,
+    Today,
+    by_session,
+    session_to_show,
+    session_view,
+    today_of,
+    week_start_of,
+    week_view,
+)
 
 TODAY_TEMPLATE = "programs/plan/today.html"
 
@@ -38,10 +48,29 @@ def _page_context(request: HtmxHttpRequest, page: str) -> dict:
     return {"link": link, "patient": link.patient, "practice": link.patient.practice, "page": page}
 
 
-def _today(request: HtmxHttpRequest) -> Today:
+@dataclasses.dataclass(frozen=True)
+class _Now:
+    """Today's plan and the ticks it was made from (this program week's, so far)."""
+
+    today: Today
+    ticks: list[ExerciseTick]
+
+    @property
+    def todays_ticks(self) -> Ticks:
+        return by_session(self.ticks, self.today.day.date)
+
+
+def _now(request: HtmxHttpRequest) -> _Now:
+    """Two queries whatever the program: the running revisions, this week's ticks."""
+    day = timezone.localdate()
     revisions = selectors.patient_current_revisions(patient=request.patient_link.patient)
     programs = [(revision.program, revision.content) for revision in revisions]
-    return today_of(programs, timezone.localdate())
+    ticks = selectors.program_ticks(
+        programs=[program for program, _snapshot in programs],
+        first=week_start_of(programs, day),
+        last=day,
+    )
+    return _Now(today=today_of(programs, day, selectors.tick_map_of(ticks)), ticks=ticks)
 
 
 def _plan_url(session: int, item_id: int | None = None) -> str:
@@ -53,15 +82,16 @@ def _plan_url(session: int, item_id: int | None = None) -> str:
 @gzip_page  # with Django's BREACH padding; a long plan shrinks to a fifth
 @patient_page
 def plan_today(request: HtmxHttpRequest) -> HttpResponse:
-    today = _today(request)
+    now = _now(request)
+    today = now.today
     context = _page_context(request, "today")
     if today.programs:
-        ticks = selectors.day_ticks(programs=today.program_list, day=today.day.date)
+        ticks = now.todays_ticks
         session = session_to_show(request.GET.get("sessie"), today.day, ticks)
         photos = selectors.exercise_photos(
             slugs=[planned.exercise.slug for planned in today.day.exercises]
         )
-        context["view"] = session_view(today, session, ticks, photos)
+        context["view"] = session_view(today, session, ticks, photos, context["practice"])
     return render(request, TODAY_TEMPLATE, context)
 
 
@@ -83,29 +113,31 @@ def _first_error(form) -> str:
 
 
 def _posted_for_today(request: HtmxHttpRequest, form_class):
-    """The posted form checked against today's plan: (today, form, None), or a refusal."""
-    today = _today(request)
-    if not today.programs:
+    """The posted form checked against today's plan: (now, form, None), or a refusal."""
+    now = _now(request)
+    if not now.today.programs:
         return None, None, _refused(request, _("There is no plan to tick off yet."))
-    form = form_class(request.POST, plan=today.day)
+    form = form_class(request.POST, plan=now.today.day)
     if not form.is_valid():
         return None, None, _refused(request, _first_error(form))
-    return today, form, None
+    return now, form, None
 
 
 @require_POST
 @patient_page
 def plan_tick(request: HtmxHttpRequest) -> HttpResponse:
-    today, form, refusal = _posted_for_today(request, PlanTickForm)
+    now, form, refusal = _posted_for_today(request, PlanTickForm)
     if refusal:
         return refusal
-    data, day = form.cleaned_data, today.day.date
-    item_id, session = data["item"], data["session"]
+    today, data = now.today, form.cleaned_data
+    day, item_id, session = today.day.date, data["item"], data["session"]
     program = today.program_of(item_id)
+    ticks = by_session(now.ticks, day)
     if request.POST.get("action") == "undo":
         services.tick_undo(program=program, item_id=item_id, day=day, session=session)
+        ticks.pop((item_id, session), None)
     else:
-        services.tick_save(
+        ticks[(item_id, session)] = services.tick_save(
             program=program,
             item_id=item_id,
             day=day,
@@ -115,19 +147,19 @@ def plan_tick(request: HtmxHttpRequest) -> HttpResponse:
         )
     if not request.htmx:
         return redirect(_plan_url(session, item_id))
-    ticks = selectors.day_ticks(programs=today.program_list, day=day)
-    view = session_view(today, session, ticks)
-    context = {"view": view, "entry": view.entry_of(item_id), "saved": True}
+    practice = request.patient_link.patient.practice
+    view = session_view(today, session, ticks, practice=practice)
+    context = {"view": view, "entry": view.entry_of(item_id), "saved": True, "practice": practice}
     return render(request, f"{TODAY_TEMPLATE}#tick", context)
 
 
 @require_POST
 @patient_page
 def plan_session_done(request: HtmxHttpRequest) -> HttpResponse:
-    today, form, refusal = _posted_for_today(request, PlanSessionDoneForm)
+    now, form, refusal = _posted_for_today(request, PlanSessionDoneForm)
     if refusal:
         return refusal
-    session = form.cleaned_data["session"]
+    today, session = now.today, form.cleaned_data["session"]
     for each in today.programs:
         services.session_tick_all(
             program=each.program,
@@ -142,15 +174,10 @@ def plan_session_done(request: HtmxHttpRequest) -> HttpResponse:
 @gzip_page
 @patient_page
 def plan_week(request: HtmxHttpRequest) -> HttpResponse:
-    today = _today(request)
-    day = today.day.date
-    ticks = selectors.tick_map(
-        programs=today.program_list,
-        first=day - datetime.timedelta(days=day.weekday()),
-        last=day + datetime.timedelta(days=6 - day.weekday()),
-    )
+    now = _now(request)
     context = _page_context(request, "week")
-    context["sections"] = week_view(today, ticks)
+    context["sections"] = week_view(now.today, selectors.tick_map_of(now.ticks))
+    context["today"] = now.today.day.date
     return render(request, "programs/plan/week.html", context)
 
 

@@ -102,14 +102,16 @@ class ProgramItemForm(forms.ModelForm):
         fields = [
             "sets_min",
             "reps_min",
-            "reps_start",
-            "reps_target",
-            "reps_step_per_week",
             "hold_min",
             "hold_unit",
             "rest_seconds_min",
             "duration_minutes",
+            "progression",
+            "progression_start",
+            "progression_step",
+            "progression_target",
             "times_per_day_min",
+            "days_per_week_min",
             "days",
             "note",
         ]
@@ -126,22 +128,25 @@ class ProgramItemForm(forms.ModelForm):
         self.fields["reps_min"].max_value = MAX_REPS
 
     def clean_days(self) -> str:
-        days = "".join(sorted(set(self.cleaned_data["days"])))
-        if not days:
-            raise forms.ValidationError(NO_DAYS)
-        return days
+        return "".join(sorted(set(self.cleaned_data["days"])))
 
     def clean(self):
         cleaned = super().clean()
+        # No fixed days is fine when the dose has a weekly target (any days).
+        if "days" in cleaned and not cleaned["days"] and not cleaned.get("days_per_week_min"):
+            self.add_error("days", NO_DAYS)
         # The editor shows one value per field: a range's upper bound goes with it.
-        for field in ("sets", "reps", "hold", "rest_seconds", "times_per_day"):
+        for field in ("sets", "reps", "hold", "rest_seconds", "times_per_day", "days_per_week"):
             low = cleaned.get(f"{field}_min")
             high = getattr(self.instance, f"{field}_max")
             if low is None or (high is not None and high < low):
                 setattr(self.instance, f"{field}_max", None)
-        start, target = cleaned.get("reps_start"), cleaned.get("reps_target")
+        start, target = cleaned.get("progression_start"), cleaned.get("progression_target")
         if start is not None and target is not None and target < start:
-            self.add_error("reps_target", _("The target is below the start."))
+            self.add_error("progression_target", _("The target is below the start."))
+        maximum = self.instance.progression_target_max
+        if target is None or (maximum is not None and maximum < target):
+            self.instance.progression_target_max = None
         return cleaned
 
 

@@ -37,7 +37,8 @@ def test_anterior_hip_has_no_exercise_4_and_the_leaflets_build_up(make_program):
     program = make_program("hip-replacement-anterior")
     assert _slugs(program) == [f"hip-replacement-{n}" for n in (1, 2, 3, 5, 6)]
     item = program.items.get(exercise__slug="hip-replacement-3")
-    assert (item.sets_min, item.reps_start, item.reps_target) == (3, 5, 10)
+    assert (item.sets_min, item.progression, item.progression_start) == (3, "reps", 5)
+    assert (item.progression_step, item.progression_target) == (1, 10)
     assert (item.hold_min, item.hold_unit) == (3, "counts")
     assert (item.times_per_day_min, item.times_per_day_max) == (2, 3)
     posterolateral = make_program("hip-replacement-posterolateral", name="Cor")
@@ -48,10 +49,12 @@ def test_anterior_hip_has_no_exercise_4_and_the_leaflets_build_up(make_program):
 @pytest.mark.parametrize(
     ("slug", "count"),
     [
-        ("knee-osteoarthritis", 10),
-        ("hip-osteoarthritis", 10),
+        # Strength and aerobic work; range of motion and balance are the therapist's additions.
+        ("knee-osteoarthritis", 8),
+        ("hip-osteoarthritis", 7),
         ("hip-osteoarthritis-home", 3),
-        ("back-rehabilitation", 21),
+        # A home program: the 8 exercises that need a gym's equipment are left out.
+        ("back-rehabilitation", 13),
     ],
 )
 def test_other_protocols(make_program, slug, count):
@@ -72,4 +75,15 @@ def test_protocols_carry_rules_and_precautions(library):
 def test_protocol_fixture_loads_idempotently(library):
     before = ProtocolItem.objects.count()
     call_command("loaddata", *FIXTURE_FILES, verbosity=0)
-    assert ProtocolItem.objects.count() == before == 11 + 6 + 6 + 5 + 10 + 10 + 3 + 21
+    assert ProtocolItem.objects.count() == before == 11 + 6 + 6 + 5 + 8 + 7 + 3 + 13
+
+
+def test_every_protocol_is_a_home_program(library):
+    """No exercise of a shipped selection needs a gym's equipment."""
+    gym = ProtocolItem.objects.filter(exercise__equipment__gym_only=True)
+    assert list(gym.values_list("protocol_id", "exercise__slug")) == []
+
+
+def test_the_osteoarthritis_protocols_keep_one_training_type_per_session(library):
+    flagged = set(Protocol.objects.filter(one_type_per_session=True).values_list("pk", flat=True))
+    assert flagged == {"knee-osteoarthritis", "hip-osteoarthritis"}

@@ -41,7 +41,10 @@ def patient_list(request: HtmxHttpRequest) -> HttpResponse:
         return redirect(patient)
     text = request.GET.get("q", "")
     page = selectors.patient_list_page(
-        practice=request.practice, text=text, page_number=request.GET.get("page")
+        practice=request.practice,
+        text=text,
+        page_number=request.GET.get("page"),
+        today=timezone.localdate(),
     )
     template = "programs/therapist/patient_list.html"
     if request.htmx and request.htmx.target == "patient-results":

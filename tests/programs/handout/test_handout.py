@@ -365,10 +365,19 @@ def test_command_fails_cleanly(make_program, tmp_path):
 
 def test_dose_lines_in_the_pdf_are_the_week_one_dose(make_program, practice_user):
     program = _published(make_program, practice_user, "hip-osteoarthritis-home")
-    item = ProgramItem.objects.filter(program=program).first()
+    snapshot = program.revisions.first().content
+    text = " ".join(_pages(handout_pdf(handout_for(program=program))))
+    with translation.override("nl"):
+        for item in snapshot.items:
+            week_one = week_dose(item, 1)
+            for line in week_one.lines:
+                assert line[0].upper() + line[1:] in text
+            assert week_one.goal_line in text  # where the build-up goes
+    # A static dose reads as the editor shows it.
+    steady = _published(make_program, practice_user, "amputation-transtibial")
+    item = ProgramItem.objects.get(program=steady, exercise__slug="amputation-mobility-3")
     with translation.override("nl"):
         lines = describe_dose(item)
-    text = " ".join(_pages(handout_pdf(handout_for(program=program))))
-    # Without a weekly step the handout prints the item's dose as the editor shows it.
+    steady_text = " ".join(_pages(handout_pdf(handout_for(program=steady))))
     for line in lines:
-        assert line[0].upper() + line[1:] in text
+        assert line[0].upper() + line[1:] in steady_text

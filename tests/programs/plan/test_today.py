@@ -11,12 +11,32 @@ from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
 
+from exercises.models import Exercise
 from programs import links, services
 from programs.models import ExerciseTick, PatientLink, ProgramRevision
 
 PLAN = "/plan/"
+
+
+def _dutch_date(day) -> str:
+    with translation.override("nl"):
+        return dateformat.format(day, "l j F")
+
+
+def _whole_back_program(make_program):
+    """The back protocol with the gym exercises added: 21, published, started today."""
+    program = make_program("back-rehabilitation")
+    user = program.patient.access_log.first().user
+    for exercise in Exercise.objects.filter(leaflet="back-rehabilitation").exclude(
+        pk__in=program.items.values("exercise")
+    ):
+        services.program_add_exercise(program=program, exercise=exercise, user=user)
+    program.start_date = timezone.localdate()
+    program.save()
+    services.program_publish(program=program, user=user)
+    return program
 
 
 def tick(client, program, item, *, day=None, session=1, htmx=False, **extra):
@@ -54,7 +74,9 @@ def test_today_shows_only_exercises_for_this_weekday_with_the_sessions(client, s
 def test_this_weeks_dose_grows_with_the_weekly_step(client, started, link_for):
     program = started(days_ago=7)  # week 2
     item = program.items.get(exercise__slug="amputation-strength-1")
-    item.sets_min, item.reps_min, item.reps_max, item.reps_step_per_week = 3, 7, 10, 1
+    item.sets_min, item.reps_min, item.reps_max = 3, None, None
+    item.progression, item.progression_start, item.progression_step = "reps", 7, 1
+    item.progression_target = 10
     item.hold_min, item.hold_max, item.hold_unit = 3, None, "counts"
     item.rest_seconds_min = 30
     item.save()
@@ -194,16 +216,23 @@ def test_forged_ticks_are_refused_without_changing_anything(patient_client, star
 
 
 def test_the_week_view_shows_what_was_done_each_day(patient_client):
+    """Anna's program started a week ago: today is the first day of program week 2."""
     program = patient_client.program
     for item in program.items.all():
         tick(patient_client, program, item)
     text = patient_client.get(reverse("plan:week")).content.decode()
     assert "vandaag" in text
-    # Lying prone is twice a day in this leaflet, the others once: 12 ticks,
-    # and the second session is still open.
+    # Lying prone is twice a day, the other daily exercises once, and the seven
+    # strength exercises (3 days a week, any days) count on the day they were done:
+    # 11 of 12 sessions, the second round of lying prone still open.
     assert "11 van 12 oefeningen afgevinkt" in text
-    assert "1 van 2 sessies gedaan" in text
-    assert text.count("0 van 2 sessies gedaan") == 6
+    # The week is the program's own: from today, seven days on.
+    today = timezone.localdate()
+    assert text.index(_dutch_date(today)) < text.index(
+        _dutch_date(today + datetime.timedelta(days=6))
+    )
+    assert text.count("oefeningen gepland") == 6  # the days still to come
+    assert text.count("op 1 van 3 dagen gedaan deze week") == 7
 
 
 def test_the_language_is_chosen_per_link_and_remembered(patient_client):
@@ -228,8 +257,8 @@ def _query_counts(client, started, link_for, protocol: str, name: str) -> list[i
     for request in (
         lambda: client.get(PLAN),
         lambda: client.get(reverse("plan:week")),
-        lambda: tick(client, program, program.items.last(), htmx=True),
-        lambda: tick(client, program, program.items.last()),
+        lambda: tick(client, program, program.items.first(), htmx=True),
+        lambda: tick(client, program, program.items.first()),
     ):
         with CaptureQueriesContext(connection) as queries:
             assert request().status_code in (200, 302)
@@ -253,10 +282,10 @@ def test_plan_week_and_tick_run_a_fixed_number_of_queries(
         tick(client, program, program.items.first(), htmx=True)
 
 
-def test_the_plan_page_without_images_stays_under_60_kb(client, started, link_for):
-    """The longest program (back, 21 exercises): the page gzip-compressed as sent,
-    CSS and JavaScript compressed as WhiteNoise serves them in production."""
-    program = started("back-rehabilitation")
+def test_the_plan_page_without_images_stays_under_60_kb(client, started, link_for, make_program):
+    """The longest program (back, all 21 exercises, the gym's too): the page
+    gzip-compressed as sent, CSS and JavaScript compressed as WhiteNoise serves them."""
+    program = _whole_back_program(make_program)
     client.get(f"/p/{links.link_token(link_for(program.patient)[0])}/")
     response = client.get(PLAN, headers={"Accept-Encoding": "gzip"})
     assert response["Content-Encoding"] == "gzip"

@@ -20,14 +20,16 @@ def _dose_data(item: ProgramItem, **changes) -> dict:
     data = {
         "sets_min": item.sets_min or "",
         "reps_min": item.reps_min or "",
-        "reps_start": item.reps_start or "",
-        "reps_target": item.reps_target or "",
-        "reps_step_per_week": "",
         "hold_min": item.hold_min or "",
         "hold_unit": item.hold_unit,
         "rest_seconds_min": item.rest_seconds_min or "",
         "duration_minutes": item.duration_minutes or "",
+        "progression": item.progression,
+        "progression_start": item.progression_start or "",
+        "progression_step": item.progression_step or "",
+        "progression_target": item.progression_target or "",
         "times_per_day_min": item.times_per_day_min or "",
+        "days_per_week_min": item.days_per_week_min or "",
         "days": list(item.days),
         "note": item.note,
     }
@@ -89,7 +91,9 @@ def test_dose_is_edited_inline_through_htmx(practice_client, make_program):
         ("hold_min", "7200", "600 is"),
         ("sets_min", "abc", "geheel getal"),
         ("rest_seconds_min", "-5", "minstens"),
+        # No fixed days and no weekly target: when would the patient do it?
         ("days", [], "Kies minstens één dag van de week."),
+        ("progression_target", "2", "Het doel ligt lager dan de start."),
     ],
 )
 def test_bad_doses_are_refused_next_to_the_field_and_nothing_is_lost(
@@ -98,9 +102,12 @@ def test_bad_doses_are_refused_next_to_the_field_and_nothing_is_lost(
     program = make_program()
     item = _item(program, "amputation-strength-4")
     before = ProgramItem.objects.values().get(pk=item.pk)
-    response = practice_client.post(
-        _update_url(item), _dose_data(item, **{field: value}), headers=HTMX
-    )
+    data = _dose_data(item, **{field: value})
+    if field == "days":
+        data["days_per_week_min"] = ""
+    if field == "progression_target":
+        data.update(progression="reps", progression_start="5", progression_step="1")
+    response = practice_client.post(_update_url(item), data, headers=HTMX)
     assert response.status_code == 422
     assert message in response.content.decode()
     assert ProgramItem.objects.values().get(pk=item.pk) == before

@@ -20,7 +20,7 @@ def _exercises(html: str) -> str:
     """The page's list of exercises, without what differs per response or audience:
     CSRF tokens, and the `disabled` that switches ticking off in the preview."""
     start = html.index('<ol class="plan-exercises">')
-    part = html[start : html.index("</ol>\n  \n</section>", start)]
+    part = html[start : html.index("</section>", start)]
     part = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", part)
     return part.replace(" disabled", "")
 
