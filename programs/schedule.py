@@ -557,11 +557,20 @@ def week_plan(snapshot: Snapshot, week: int, ticks: TickMap, today: datetime.dat
 
 
 @dataclasses.dataclass(frozen=True)
+class ExerciseAdherence:
+    item_id: int
+    title: str
+    planned: int
+    done: int
+
+
+@dataclasses.dataclass(frozen=True)
 class WeekAdherence:
     week: int  # the program week
     week_start: datetime.date
     planned: int
     done: int
+    exercises: tuple[ExerciseAdherence, ...] = ()
 
     @property
     def percent(self) -> int | None:
@@ -579,7 +588,21 @@ def adherence(
     for week in range(current, max(current - weeks, 0), -1):
         plan = week_plan(snapshot, week, ticks, today)
         result.append(
-            WeekAdherence(week=week, week_start=plan.days[0], planned=plan.planned, done=plan.done)
+            WeekAdherence(
+                week=week,
+                week_start=plan.days[0],
+                planned=plan.planned,
+                done=plan.done,
+                exercises=tuple(
+                    ExerciseAdherence(
+                        item_id=item.item.id,
+                        title=item.item.exercise.title,
+                        planned=item.planned,
+                        done=item.done,
+                    )
+                    for item in plan.items
+                ),
+            )
         )
     return result
 

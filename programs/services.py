@@ -30,6 +30,14 @@ PROGRAM_EMPTY = _("A program needs at least one exercise before it can be publis
 PROGRAM_ARCHIVED = _("This program is archived and can no longer be changed.")
 
 
+def practice_update(*, practice: Practice) -> Practice:
+    """Save the practice's details (a validated form has set them). Not a patient's
+    record, so no access-log line; new handouts print the new details."""
+    practice.full_clean()
+    practice.save()
+    return practice
+
+
 @transaction.atomic
 def patient_create(
     *, practice: Practice, name: str, reference: str, user: User, language: str = "nl"

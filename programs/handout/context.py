@@ -143,6 +143,7 @@ def short_dose(dose: WeekDose) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class HandoutExercise:
+    item_id: int
     number: int
     exercise: ExerciseText
     note: str
@@ -180,6 +181,7 @@ def _exercises(handout: Handout) -> list[HandoutExercise]:
         stage_weeks = [week for week, dose in enumerate(doses, start=1) if dose.stage == 2]
         exercises.append(
             HandoutExercise(
+                item_id=item.id,
                 number=number,
                 exercise=item.exercise,
                 note=item.note,

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exercises.models import MAX_REPS, MAX_SETS
-from programs.models import Patient, Program, ProgramItem, Protocol, Side
+from programs.models import Patient, Practice, Program, ProgramItem, Protocol, Side
 
 DAY_CHOICES = [
     ("1", _("Mon")),
@@ -162,3 +162,19 @@ class PatientLinkForm(forms.Form):
     def expires_at(self) -> datetime.datetime | None:
         days = self.cleaned_data.get("lifetime")
         return timezone.now() + datetime.timedelta(days=int(days)) if days else None
+
+
+class PracticeForm(forms.ModelForm):
+    """What every handout and phone prints of the practice, and its pain rule."""
+
+    class Meta:
+        model = Practice
+        fields = ["name", "phone", "call_hours", "address", "pain_limit", "pain_rule_source"]
+        widgets = {"pain_rule_source": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "pain_limit": _(
+                "Pain up to this score while exercising is acceptable; above it the patient "
+                "is told to do less and to call you, and the patient list flags it."
+            ),
+            "pain_rule_source": _("Where the rule comes from, for the next colleague."),
+        }

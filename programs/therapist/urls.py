@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from programs.therapist.views import editor, handouts, patients, preview
+from programs.therapist.views import editor, handouts, patients, practice, preview
 
 app_name = "therapist"
 urlpatterns = [
@@ -14,7 +14,8 @@ urlpatterns = [
         patients.patient_link_revoke,
         name="patient_link_revoke",
     ),
-    path("practice/access-log/", patients.access_log, name="access_log"),
+    path("practice/access-log/", practice.access_log, name="access_log"),
+    path("practice/", practice.practice_settings, name="practice_settings"),
     path("programs/<int:pk>/", editor.program_edit, name="program_edit"),
     path("programs/<int:pk>/preview/", preview.program_preview, name="program_preview"),
     path("programs/<int:pk>/publish/", editor.program_publish, name="program_publish"),

@@ -149,3 +149,42 @@ def test_variant_mapping_follows_the_domain_rules(library):
     anterior = set(Exercise.objects.filter(applies_to="anterior").values_list("number", flat=True))
     assert anterior == {"1", "2", "3", "5", "6"}
     assert Exercise.objects.filter(applies_to="posterolateral").count() == 6
+
+
+def test_every_dose_is_the_leaflets_with_its_quote_or_a_marked_default(library):
+    """A leaflet dose quotes the leaflet (each part, word for word); what the app chose
+    where the leaflet is open (a weekly step, a next stage's pace) is said in dose_note;
+    a dose the leaflet does not give at all is marked as the app's default."""
+    leaflets = {leaflet.pk: _leaflet_text(leaflet.source_file) for leaflet in Leaflet.objects.all()}
+    problems = []
+    for exercise in Exercise.objects.all():
+        if exercise.dose_source == DoseSource.LEAFLET:
+            for part in exercise.dose_source_text.split(" … "):
+                if _fold(part) not in leaflets[exercise.leaflet_id]:
+                    problems.append(f"{exercise.slug}: not in the leaflet: {part!r}")
+        elif exercise.dose_source != DoseSource.DEFAULT:
+            problems.append(f"{exercise.slug}: dose source {exercise.dose_source!r}")
+        chose = exercise.progression_step or exercise.next_stage
+        if chose and not exercise.dose_note:
+            problems.append(f"{exercise.slug}: a build-up without a word on what the app chose")
+    assert problems == []
+
+
+def test_steps_adapted_per_variant_only_leave_words_out(library):
+    """The prone-lying roll: each level reads its own line, cut from the leaflet's."""
+    adapted = Exercise.objects.exclude(steps_by_variant={})
+    assert set(adapted.values_list("slug", flat=True)) == {"amputation-mobility-1"}
+    for exercise in adapted:
+        for variant, steps in exercise.steps_by_variant.items():
+            assert variant in set(exercise.applies_to.values_list("pk", flat=True))
+            for step in steps:
+                assert any(_words_in_order(step, original) for original in exercise.steps), step
+    prone = adapted.get()
+    transtibial, transfemoral = (prone.steps_for(v)[0][1] for v in ("transtibial", "transfemoral"))
+    assert "boven de knie" in transtibial and "stomp" not in transtibial
+    assert "stomp" in transfemoral and "boven de knie" not in transfemoral
+
+
+def _words_in_order(adapted: str, original: str) -> bool:
+    words = iter(original.split())
+    return all(word in words for word in adapted.split())

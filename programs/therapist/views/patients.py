@@ -1,5 +1,4 @@
-"""The patient list, a patient's page (programs, the phone link, progress) and the
-practice's access log."""
+"""The patient list and a patient's page (programs, the phone link, progress)."""
 
 import segno
 from django.contrib import messages
@@ -7,22 +6,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from oefenplan.http import HtmxHttpRequest
 from programs import links, selectors, services
-from programs.access_log import access_log_entries
 from programs.models import Patient
-from programs.therapist.access import (
-    patient_for,
-    practice_admin_required,
-    practice_required,
-    record_read,
-)
+from programs.therapist.access import patient_for, practice_required, record_read
 from programs.therapist.forms import PatientForm, PatientLinkForm, ProgramStartForm
-
-ACCESS_LOG_PAGE_SIZE = 500
 
 
 @require_http_methods(["GET", "POST"])
@@ -120,10 +111,3 @@ def patient_link_revoke(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if links.patient_link_revoke(patient=patient, user=request.user):
         messages.success(request, _("The link was revoked: it stops working at once."))
     return redirect(f"{patient.get_absolute_url()}#link-heading")
-
-
-@require_GET
-@practice_admin_required
-def access_log(request: HtmxHttpRequest) -> HttpResponse:
-    entries = access_log_entries(practice=request.practice)[:ACCESS_LOG_PAGE_SIZE]
-    return render(request, "programs/therapist/access_log.html", {"entries": entries})

@@ -340,3 +340,38 @@ def test_two_running_programs_share_one_plan(client, started, make_program, publ
     # An archived program leaves the phone.
     services.program_archive(program=knee, user=knee.patient.access_log.first().user)
     assert "Heupartrose, thuis oefenen" not in client.get(PLAN).content.decode()
+
+
+def test_the_phone_marks_default_doses_and_the_practices_own_rules(client, started, link_for):
+    program = started("back-rehabilitation")
+    _link, token = link_for(program.patient)
+    text = client.get(f"/p/{token}/", follow=True).content.decode()
+    # Every back exercise's dose is the app's default: each card says so.
+    default = "De folder noemt voor deze oefening geen dosering: uw praktijk heeft die gekozen."
+    assert text.count(default) == program.items.count()
+    assert "Heeft u vragen? Neem dan contact op met uw fysiotherapeut. <span" in text
+    assert "(advies van uw praktijk)" in text
+
+
+@pytest.mark.parametrize(
+    ("protocol", "reads", "not_reads"),
+    [
+        ("amputation-transtibial", "rolletje net boven de knie leggen", "uiteinde van de stomp"),
+        (
+            "amputation-transfemoral",
+            "rolletje onder het uiteinde van de stomp leggen",
+            "boven de knie",
+        ),
+    ],
+)
+def test_the_prone_lying_roll_is_the_line_for_the_patients_own_level(
+    client, started, link_for, protocol, reads, not_reads
+):
+    program = started(protocol)
+    prone = program.items.get(exercise__slug="amputation-mobility-1")
+    _link, token = link_for(program.patient)
+    text = client.get(f"/p/{token}/", follow=True).content.decode()
+    card = text[text.index(f'id="oefening-{prone.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert reads in card and not_reads not in card
+    assert "Aangepast uit de folder, voor uw situatie." in card

@@ -56,7 +56,7 @@ def test_the_patient_page_shows_the_link_qr_adherence_and_pain(
     assert re.search(r"<svg[^>]*qr-code", text)
     token = links.link_token(PatientLink.objects.get(revoked_at__isnull=True))
     assert f"/p/{token}/" in text
-    assert "Sessies gedaan van sessies gepland" in text
+    assert "Oefeningen gedaan van gepland, per programmaweek" in text
 
 
 def test_the_therapist_makes_and_revokes_links_for_own_patients_only(
