@@ -111,7 +111,8 @@ class WeekDose:
             if low is None:
                 return ""
             reps = f"{low}-{high}" if high and high != low else low
-        sets = self.values.sets_min
+        low, high = self.values.sets_min, self.values.sets_max
+        sets = f"{low}-{high}" if low and high and high != low else low
         return f"{sets} x {reps}" if sets else str(reps)
 
 
@@ -246,13 +247,13 @@ class WeeklyState:
     done_days: int  # days of this program week it was done, before the day
     state: str  # "ask", "rest" (done yesterday) or "week_done"
 
-    @property
-    def text(self) -> str:
+    def text(self, done_today: bool = False) -> str:
+        """ "Done on 1 of 3 days this week.", counting today once it is ticked."""
         return ngettext(
             "Done on %(done)s of %(least)s day this week.",
             "Done on %(done)s of %(least)s days this week.",
             self.target.least,
-        ) % {"done": self.done_days, "least": self.target.least}
+        ) % {"done": self.done_days + done_today, "least": self.target.least}
 
 
 def _weekly_state(
@@ -322,6 +323,7 @@ class DayPlan:
     sessions_planned: int  # sessions the day asks for ("2" of "2 to 3 a day")
     sessions_max: int  # sessions the plan offers
     frequency: str  # "2 to 3 times a day", as written in the dose
+    aerobic_session: int | None = None  # the session of its own for aerobic work
 
     @property
     def is_training_day(self) -> bool:
@@ -416,6 +418,7 @@ def day_plan(snapshot: Snapshot, day: datetime.date, ticks: TickMap | None = Non
         sessions_planned=max(sessions_planned, 1),
         sessions_max=max(sessions_max, sessions_planned, 1),
         frequency=frequency,
+        aerobic_session=own[0].first_session if own else None,
     )
 
 
@@ -660,3 +663,14 @@ class PatientDay:
 
     def session_items(self, session: int) -> tuple[PlannedExercise, ...]:
         return tuple(exercise for plan in self.plans for exercise in plan.session_items(session))
+
+    @property
+    def aerobic_sessions(self) -> set[int]:
+        """Sessions that hold only aerobic work (one training type per session)."""
+        return {plan.aerobic_session for plan in self.plans if plan.aerobic_session} - {
+            session
+            for plan in self.plans
+            for exercise in plan.exercises
+            if exercise.first_session == 1
+            for session in exercise.session_numbers
+        }

@@ -96,6 +96,12 @@ class SessionEntry:
     photo: ExercisePhoto | None
     high_pain: bool = False  # the tick's pain is above the practice's limit
 
+    @property
+    def weekly_line(self) -> str:
+        """How far this week's target is, today's tick counted."""
+        weekly = self.planned.weekly
+        return weekly.text(done_today=self.tick is not None) if weekly else ""
+
 
 @dataclasses.dataclass(frozen=True)
 class SessionSection:
