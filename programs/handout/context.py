@@ -43,6 +43,7 @@ class Handout:
     therapist: str
     link_id: int | None
     link_url: str | None
+    link_expires: datetime.datetime | None
     photos: dict[str, ExercisePhoto]  # the first photo of each exercise, by slug
 
     @property
@@ -61,6 +62,7 @@ class Handout:
             self.program.patient.name,
             self.therapist,
             self.link_url or "",
+            self.link_expires.isoformat() if self.link_expires else "",
             repr(sorted((slug, p.image.name, p.alt_text) for slug, p in self.photos.items())),
         ]
         digest = hashlib.sha256("\x1f".join(varying).encode()).hexdigest()[:16]
@@ -95,6 +97,7 @@ def handout_for(
         therapist=therapist,
         link_id=link.pk if link and url else None,
         link_url=url,
+        link_expires=link.expires_at if link and url else None,
         photos=photos,
     )
 
@@ -154,6 +157,7 @@ class HandoutExercise:
     photo: ExercisePhoto | None
     next_stage_text: str
     next_stage_week: int | None  # the first week of the harder variant
+    kept_reason: str  # a warning the therapist kept on purpose, and why
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,6 +196,7 @@ def _exercises(handout: Handout) -> list[HandoutExercise]:
                 photo=handout.photos.get(item.exercise.slug),
                 next_stage_text=item.next_stage_text if stage_weeks else "",
                 next_stage_week=stage_weeks[0] if stage_weeks else None,
+                kept_reason=item.kept_reason,
             )
         )
     return exercises

@@ -2,10 +2,12 @@
 
 Ten wrong tokens from one address in fifteen minutes (settings
 PATIENT_LINK_MAX_GUESSES and PATIENT_LINK_GUESS_WINDOW) and that address gets
-"too many attempts" for the rest of the window, so guessing a 132-bit token is
-hopeless even before the maths. The counters live in Django's cache: Redis
-when REDIS_URL is set, shared by every app server. The address is hashed, so
-the cache holds no IP addresses in the clear.
+"too many attempts" for every further wrong token in the window, so guessing a
+132-bit token is hopeless even before the maths. A valid token still opens:
+the limit slows guessing, it never locks out a patient behind the same address.
+The counters live in Django's cache: Redis when REDIS_URL is set, shared by
+every app server. The address is hashed, so the cache holds no IP addresses in
+the clear.
 """
 
 import hashlib

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from programs import services
+from tests import factories
 from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.browser.test_plan_browser import AXE, axe_violations
 from tests.factories import anna_starts_today
@@ -15,7 +15,7 @@ def test_print_view_is_clean_accessible_and_prints_to_a4(page: Page, live_server
     program = anna_starts_today()
     user = program.patient.access_log.first().user
     program.items.filter(order=0).update(note='<b>Rustig</b> "aan" & <script>x()</script>')
-    services.program_publish(program=program, user=user)
+    factories.publish(program, user)
 
     page.context.add_init_script(path=str(AXE))
     page.goto(f"{live_server.url}/login/")

@@ -5,13 +5,16 @@ Both show the latest published revision, scoped to the therapist's practice
 the therapist still opened the patient's handout.
 """
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from oefenplan.http import HtmxHttpRequest
+from programs import links
 from programs.handout.cache import handout_pdf_file
 from programs.handout.context import Handout, HandoutUnavailable, handout_for
 from programs.handout.render import handout_html
@@ -19,7 +22,19 @@ from programs.therapist.access import practice_required, program_for, record_rea
 
 
 def _handout(request: HtmxHttpRequest, pk: int, detail: str) -> Handout:
+    """The handout, always with a working QR code: a patient without a link gets
+    one now (and the therapist is told), so no handout goes out without it."""
     program = program_for(request, pk)
+    if program.revisions.exists() and links.patient_active_link(patient=program.patient) is None:
+        links.patient_link_create(patient=program.patient, user=request.user)
+        messages.info(
+            request,
+            _(
+                "%(name)s had no link to the phone plan: one was made for the handout's "
+                "QR code. It is on the patient's page."
+            )
+            % {"name": program.patient.name},
+        )
     try:
         handout = handout_for(
             program=program, user=request.user, base_url=request.build_absolute_uri("/")

@@ -64,7 +64,15 @@ def patient_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             user=request.user,
         )
         return redirect(program)
+    return _patient_page(request, patient, start_form=start_form)
+
+
+def _patient_page(
+    request: HtmxHttpRequest, patient: Patient, *, start_form=None, link_form=None
+) -> HttpResponse:
     record_read(request, patient)
+    start_form = start_form or ProgramStartForm()
+    invalid = start_form.errors or (link_form is not None and link_form.errors)
     return render(
         request,
         "programs/therapist/patient_detail.html",
@@ -73,14 +81,13 @@ def patient_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "programs": selectors.patient_programs(patient=patient),
             "progress": selectors.patient_progress(patient=patient, today=timezone.localdate()),
             "start_form": start_form,
-            "link_form": PatientLinkForm(),
-            **_link_context(request, patient),
+            **_link_context(request, patient, link_form),
         },
-        status=400 if start_form.errors else 200,
+        status=400 if invalid else 200,
     )
 
 
-def _link_context(request: HtmxHttpRequest, patient: Patient) -> dict:
+def _link_context(request: HtmxHttpRequest, patient: Patient, form=None) -> dict:
     link = links.patient_active_link(patient=patient)
     url = link and links.link_url(link, base_url=request.build_absolute_uri("/"))
     qr = None
@@ -88,19 +95,23 @@ def _link_context(request: HtmxHttpRequest, patient: Patient) -> dict:
         qr = segno.make(url, error="m").svg_inline(
             scale=5, omitsize=True, title=_("QR code of the link to the plan"), svgclass="qr-code"
         )
-    return {"link": link, "link_url": url, "link_qr": qr}
+    form = form or PatientLinkForm(replacing=link is not None)
+    return {"link": link, "link_url": url, "link_qr": qr, "link_form": form}
 
 
 @require_POST
 @practice_required
 def patient_link_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     patient = patient_for(request, pk)
-    form = PatientLinkForm(request.POST)
-    if form.is_valid():
-        links.patient_link_create(patient=patient, user=request.user, expires_at=form.expires_at())
-        messages.success(request, _("A new link was made. An earlier link no longer works."))
+    replacing = links.patient_active_link(patient=patient) is not None
+    form = PatientLinkForm(request.POST, replacing=replacing)
+    if not form.is_valid():
+        return _patient_page(request, patient, link_form=form)
+    links.patient_link_create(patient=patient, user=request.user, expires_at=form.expires_at())
+    if replacing:
+        messages.success(request, _("A new link was made. The earlier link no longer works."))
     else:
-        messages.error(request, _("Choose how long the link stays valid."))
+        messages.success(request, _("A link was made: give it to the patient."))
     return redirect(f"{patient.get_absolute_url()}#link-heading")
 
 

@@ -20,6 +20,7 @@ from programs.handout.render import handout_pdf
 from programs.links import link_url, patient_link_create
 from programs.models import AccessLogEntry, ProgramItem
 from programs.schedule import week_dose
+from tests import factories
 from tests.factories import make_practice, make_therapist
 
 NASTY_NOTE = (
@@ -49,7 +50,7 @@ def _published(make_program, practice_user, protocol="amputation-transtibial", *
         for field, value in patient.items():
             setattr(program.patient, field, value)
         program.patient.save()
-    services.program_publish(program=program, user=practice_user)
+    factories.publish(program, practice_user)
     return program
 
 
@@ -108,7 +109,7 @@ def test_english_patient_gets_english_labels_and_weekly_build_up(
     item = program.items.first()
     item.reps_step_per_week = 2
     services.program_item_update(item=item, user=practice_user)
-    services.program_publish(program=program, user=practice_user)
+    factories.publish(program, practice_user)
 
     pages = _pages(_body(_download(practice_client, program)))
     text = " ".join(pages)
@@ -156,7 +157,7 @@ def test_user_text_is_printed_as_text_and_fetches_nothing(
     services.program_item_update(item=item, user=practice_user)
     program.patient.name = "<b>Anna</b>"
     program.patient.save()
-    services.program_publish(program=program, user=practice_user)
+    factories.publish(program, practice_user)
 
     fetcher = RecordingFetcher()
     data = handout_pdf(handout_for(program=program), url_fetcher=fetcher)
@@ -232,7 +233,8 @@ def test_etag_304_and_a_second_download_is_not_rendered_again(
     first = _download(practice_client, program)
     etag, modified = first["ETag"], first["Last-Modified"]
     revision = program.revisions.first()
-    assert etag.startswith(f'"{revision.pk}-r1-nl-nolink-')
+    link = program.patient.links.get()  # made for the handout's QR code
+    assert etag.startswith(f'"{revision.pk}-r1-nl-{link.pk}-')
     # Last-Modified: when this content was rendered (the cached file's time).
     assert parsedate_to_datetime(modified).timestamp() == int(rendered_at)
     assert len(list(handout_cache.glob("*.pdf"))) == 1
@@ -261,7 +263,7 @@ def test_etag_304_and_a_second_download_is_not_rendered_again(
     assert changed["ETag"] != etag
 
     # A new revision is a new handout.
-    services.program_publish(program=program, user=practice_user)
+    factories.publish(program, practice_user)
     fresh = _download(practice_client, program, HTTP_IF_NONE_MATCH=etag)
     assert fresh.status_code == 200
     assert fresh["ETag"] != etag
@@ -381,3 +383,39 @@ def test_dose_lines_in_the_pdf_are_the_week_one_dose(make_program, practice_user
     steady_text = " ".join(_pages(handout_pdf(handout_for(program=steady))))
     for line in lines:
         assert line[0].upper() + line[1:] in steady_text
+
+
+def test_a_handout_downloaded_without_a_link_gets_one_that_opens_the_plan(
+    make_program, practice_user, practice_client
+):
+    program = _published(make_program, practice_user, "hip-osteoarthritis-home")
+    assert not program.patient.links.exists()
+    response = _download(practice_client, program)
+    reader = PdfReader(io.BytesIO(_body(response)))
+    cover = _flat(reader.pages[0].extract_text()).replace(" ", "")
+    match = re.search(r"http://testserver/p/([A-Za-z0-9_-]{22})/", cover)
+    assert match, cover[:600]
+    # The therapist is told, on the next page they open.
+    editor = practice_client.get(program.get_absolute_url()).content.decode()
+    assert "er is er een gemaakt voor de QR-code" in editor
+    # The QR's address opens the patient's plan.
+    from django.test import Client
+
+    phone = Client()
+    assert phone.get(f"/p/{match.group(1)}/").status_code == 302
+    assert "Hallo Anna" in phone.get("/plan/").content.decode()
+
+
+def test_the_handout_says_when_the_link_expires(make_program, practice_user, practice_client):
+    import datetime
+
+    from django.utils import timezone
+
+    program = _published(make_program, practice_user, "hip-osteoarthritis-home")
+    patient_link_create(
+        patient=program.patient,
+        user=practice_user,
+        expires_at=timezone.make_aware(datetime.datetime(2027, 2, 20, 12)),
+    )
+    page = practice_client.get(reverse("therapist:handout_print", args=[program.pk]))
+    assert "Deze link werkt tot 20 februari 2027." in page.content.decode()

@@ -33,6 +33,11 @@ class Command(BaseCommand):
             handout = handout_for(program=found)
         except HandoutUnavailable as error:
             raise CommandError(f"Program {program}: {error}") from error
+        if handout.link_url is None:
+            self.stderr.write(
+                f"Program {program}: the patient has no working link, so the handout has no "
+                "QR code. Make a link on the patient's page (or download it there: that makes one)."
+            )
         target = Path(output)
         try:
             shutil.copyfile(handout_pdf_file(handout), target)

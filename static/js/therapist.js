@@ -1,0 +1,43 @@
+// The therapist's pages: small helpers on top of plain HTML forms (everything
+// works without this script). No inline scripts: the app runs under a strict CSP.
+(function () {
+  "use strict";
+
+  // "Copy link": shown only where the script runs.
+  function setUpCopyButtons(root) {
+    root.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.hidden = false;
+      if (button.dataset.ready) return;
+      button.dataset.ready = "1";
+      button.addEventListener("click", function () {
+        var field = document.getElementById(button.dataset.copy);
+        var status = button.parentElement.querySelector(".copy-status");
+        var done = function () { if (status) status.textContent = button.dataset.copied; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(field.value).then(done, function () {
+            field.select();
+          });
+        } else {
+          field.select();
+          document.execCommand("copy");
+          done();
+        }
+      });
+    });
+  }
+
+  // After htmx swaps a part of the page, put the keyboard where the therapist
+  // left off: the element the response marks with data-focus.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    setUpCopyButtons(event.detail.target);
+    var target = document.querySelector("[data-focus]");
+    if (target) {
+      target.focus();
+      target.removeAttribute("data-focus");
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpCopyButtons(document);
+  });
+})();
