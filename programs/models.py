@@ -217,6 +217,8 @@ class ProgramItem(Dose):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     warnings_kept_at = models.DateTimeField(null=True, blank=True)
+    # Why: the patient's plan and handout show it as the therapist's deliberate choice.
+    warnings_kept_reason = models.CharField(_("why you keep it"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -314,6 +316,12 @@ class PatientLink(models.Model):
         return f"{self.patient} link {self.pk}"
 
 
+class TickSource(models.TextChoices):
+    PHONE = "phone", _("On the phone, that day")
+    LATER = "later", _("On the phone, added later")
+    PAPER = "paper", _("From the paper schedule, typed in by the therapist")
+
+
 class ExerciseTick(models.Model):
     """One exercise done in one session of one day, as the patient reported it.
 
@@ -331,6 +339,13 @@ class ExerciseTick(models.Model):
         _("pain (0-10)"), null=True, blank=True, validators=[MaxValueValidator(10)]
     )
     note = models.CharField(_("how did it go?"), max_length=300, blank=True)
+    source = models.CharField(
+        _("ticked off"), max_length=5, choices=TickSource.choices, default=TickSource.PHONE
+    )
+    # The therapist who typed in a paper tick (NEN 7513: whose hand changed the record).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -349,3 +364,8 @@ class ExerciseTick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_id} item {self.item_id} {self.date} #{self.session}"
+
+    @property
+    def source_note(self) -> str:
+        """How a tick that was not made on the phone that day came in, or ""."""
+        return "" if self.source == TickSource.PHONE else self.get_source_display()

@@ -19,8 +19,18 @@ from programs.models import (
     ProgramRevision,
 )
 from programs.pain import PatientFlags
+from programs.safety import item_warnings
 from programs.schedule import TickMap
-from programs.snapshot import ExerciseText, Named, Rule, Snapshot, SnapshotItem, Variation
+from programs.snapshot import (
+    ExerciseText,
+    Named,
+    Rule,
+    Snapshot,
+    SnapshotChanges,
+    SnapshotItem,
+    Variation,
+    changes_between,
+)
 
 PATIENT_PAGE_SIZE = 25
 
@@ -126,6 +136,24 @@ def program_draft_snapshot(*, program: Program) -> Snapshot:
     )
 
 
+def program_open_warnings(*, program: Program) -> list[tuple[ProgramItem, list[str]]]:
+    """The draft's items with warnings the therapist has not (or no longer) kept."""
+    open_warnings = []
+    for item in _editor_items(program):
+        warnings = item_warnings(dose=item, exercise=item.exercise, variant=program.variant)
+        if warnings and item.warnings_kept != warnings:
+            open_warnings.append((item, warnings))
+    return open_warnings
+
+
+def program_draft_changes(*, program: Program) -> SnapshotChanges:
+    """The draft against the latest published revision: two queries."""
+    revision = program.revisions.first()
+    return changes_between(
+        revision.content if revision else None, program_draft_snapshot(program=program)
+    )
+
+
 def _snapshot_item(item: ProgramItem, variant_slug: str) -> SnapshotItem:
     exercise = item.exercise
     steps, adapted = exercise.steps_for(variant_slug)
@@ -154,6 +182,8 @@ def _snapshot_item(item: ProgramItem, variant_slug: str) -> SnapshotItem:
         days=item.days,
         note=item.note,
         next_stage_text=stage_text,
+        kept_warnings=tuple(item.warnings_kept),
+        kept_reason=item.warnings_kept_reason if item.warnings_kept else "",
     )
 
 

@@ -22,12 +22,17 @@ from programs.models import (
     ProgramItem,
     ProgramRevision,
     Protocol,
+    TickSource,
 )
 from programs.schedule import EVERY_DAY
-from programs.selectors import program_draft_snapshot
+from programs.selectors import program_draft_snapshot, program_open_warnings
 
 PROGRAM_EMPTY = _("A program needs at least one exercise before it can be published.")
 PROGRAM_ARCHIVED = _("This program is archived and can no longer be changed.")
+KEEP_WITHOUT_REASON = _("Say why you keep it: the patient's plan shows your reason.")
+OPEN_WARNINGS = _(
+    "An exercise still has a warning: keep it on purpose, with your reason, or change it."
+)
 
 
 def practice_update(*, practice: Practice) -> Practice:
@@ -117,6 +122,7 @@ def program_item_update(*, item: ProgramItem, user: User) -> ProgramItem:
     """Save an item whose fields a validated form has set; new warnings need a new choice."""
     _touch(item.program)
     item.warnings_kept, item.warnings_kept_by, item.warnings_kept_at = [], None, None
+    item.warnings_kept_reason = ""
     item.full_clean()
     item.save()
     access_log_record(
@@ -129,12 +135,28 @@ def program_item_update(*, item: ProgramItem, user: User) -> ProgramItem:
 
 
 @transaction.atomic
-def program_item_keep_warnings(*, item: ProgramItem, warnings: list[str], user: User) -> None:
+def program_item_keep_warnings(
+    *, item: ProgramItem, warnings: list[str], reason: str, user: User
+) -> None:
+    """The therapist keeps the item as it is despite its warnings, and says why: the
+    plan and handout show it as their deliberate choice."""
     _touch(item.program)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(KEEP_WITHOUT_REASON)
     item.warnings_kept = warnings
     item.warnings_kept_by = user
     item.warnings_kept_at = timezone.now()
-    item.save(update_fields=["warnings_kept", "warnings_kept_by", "warnings_kept_at"])
+    item.warnings_kept_reason = reason
+    item.full_clean()
+    item.save(
+        update_fields=[
+            "warnings_kept",
+            "warnings_kept_by",
+            "warnings_kept_at",
+            "warnings_kept_reason",
+        ]
+    )
     access_log_record(
         user=user,
         patient=item.program.patient,
@@ -191,10 +213,19 @@ def program_reschedule(
 
 
 @transaction.atomic
-def program_publish(*, program: Program, user: User) -> ProgramRevision:
+def program_publish(
+    *, program: Program, user: User, keep: dict[int, str] | None = None
+) -> ProgramRevision:
+    """Freeze the draft as the next revision. Every open warning must be kept on
+    purpose first: `keep` gives the reason per item id, recorded with who and when."""
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.archived_at is not None:
         raise ValidationError(PROGRAM_ARCHIVED)
+    keep = keep or {}
+    for item, warnings in program_open_warnings(program=program):
+        if not keep.get(item.pk, "").strip():
+            raise ValidationError(OPEN_WARNINGS)
+        program_item_keep_warnings(item=item, warnings=warnings, reason=keep[item.pk], user=user)
     snapshot = program_draft_snapshot(program=program)
     if not snapshot.items:
         raise ValidationError(PROGRAM_EMPTY)
@@ -227,6 +258,7 @@ def program_copy(*, program: Program, patient: Patient, user: User) -> Program:
         item.pk = None
         item.program = copy
         item.warnings_kept, item.warnings_kept_by, item.warnings_kept_at = [], None, None
+        item.warnings_kept_reason = ""
     ProgramItem.objects.bulk_create(items)
     access_log_record(
         user=user, patient=patient, action=AccessAction.COPY, detail=f"from program {program.pk}"
@@ -250,7 +282,14 @@ def program_archive(*, program: Program, user: User) -> None:
 
 
 def tick_save(
-    *, program: Program, item_id: int, day: datetime.date, session: int, pain, note: str
+    *,
+    program: Program,
+    item_id: int,
+    day: datetime.date,
+    session: int,
+    pain,
+    note: str,
+    source: str = TickSource.PHONE,
 ) -> ExerciseTick:
     """Mark one exercise done in one session; the same tick twice counts once."""
     tick, _created = ExerciseTick.objects.update_or_create(
@@ -258,7 +297,7 @@ def tick_save(
         item_id=item_id,
         date=day,
         session=session,
-        defaults={"pain": pain, "note": note.strip()},
+        defaults={"pain": pain, "note": note.strip(), "source": source},
     )
     return tick
 
@@ -271,7 +310,12 @@ def tick_undo(*, program: Program, item_id: int, day: datetime.date, session: in
 
 @transaction.atomic
 def session_tick_all(
-    *, program: Program, item_ids: list[int], day: datetime.date, session: int
+    *,
+    program: Program,
+    item_ids: list[int],
+    day: datetime.date,
+    session: int,
+    source: str = TickSource.PHONE,
 ) -> None:
     """The whole session done: tick every exercise not yet ticked, keep existing notes."""
     done = set(
@@ -281,9 +325,53 @@ def session_tick_all(
     )
     ExerciseTick.objects.bulk_create(
         [
-            ExerciseTick(program=program, item_id=item_id, date=day, session=session)
+            ExerciseTick(program=program, item_id=item_id, date=day, session=session, source=source)
             for item_id in item_ids
             if item_id not in done
         ],
         ignore_conflicts=True,
     )
+
+
+@transaction.atomic
+def ticks_enter_from_paper(
+    *,
+    program: Program,
+    days: tuple[datetime.date, ...],
+    allowed: set[tuple[int, datetime.date, int]],
+    ticked: set[tuple[int, datetime.date, int]],
+    user: User,
+) -> tuple[int, int]:
+    """Type in a returned paper schedule for some days: `ticked` (item id, date,
+    session) boxes of the `allowed` ones. Ticks from the phone stay as they are;
+    paper ticks follow the paper. Returns (added, removed)."""
+    ticked = ticked & allowed
+    existing = {
+        (tick.item_id, tick.date, tick.session): tick
+        for tick in ExerciseTick.objects.filter(program=program, date__in=days)
+    }
+    new = [
+        ExerciseTick(
+            program=program,
+            item_id=item_id,
+            date=day,
+            session=session,
+            source=TickSource.PAPER,
+            entered_by=user,
+        )
+        for item_id, day, session in sorted(ticked - set(existing))
+    ]
+    ExerciseTick.objects.bulk_create(new)
+    gone = [
+        tick.pk
+        for key, tick in existing.items()
+        if tick.source == TickSource.PAPER and key in allowed and key not in ticked
+    ]
+    ExerciseTick.objects.filter(pk__in=gone).delete()
+    access_log_record(
+        user=user,
+        patient=program.patient,
+        action=AccessAction.CHANGE,
+        detail=f"paper ticks {days[0].isoformat()}: +{len(new)} -{len(gone)}",
+    )
+    return len(new), len(gone)

@@ -20,6 +20,8 @@ Formats (`version` in the JSON):
    Exercises carry their `category` and whether their steps were adapted for
    the program's variant; the snapshot whether the protocol asks for one
    training type per session. Version-2 items keep their fixed days.
+4. Items carry the warnings the therapist kept on purpose and why
+   (`kept_warnings`, `kept_reason`): the plan and the handout show the choice.
 
 A new format adds its number to `FORMATS` with an upgrade from the one before;
 `from_json` runs the chain, so every revision ever published still opens.
@@ -34,7 +36,7 @@ from django.utils.translation import get_language
 from exercises.dose import DoseValues
 from exercises.models import DoseSource, Position, VariationKind, pictogram_path
 
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,6 +119,8 @@ class SnapshotItem:
     days: str
     note: str
     next_stage_text: str  # the leaflet's harder variant, when the dose has a next stage
+    kept_warnings: tuple[str, ...] = ()  # kept on purpose by the therapist...
+    kept_reason: str = ""  # ...for this reason
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,6 +138,11 @@ class Snapshot:
     @property
     def end_date(self) -> datetime.date:
         return self.start_date + datetime.timedelta(weeks=self.weeks, days=-1)
+
+    @property
+    def precautions_all_from_practice(self) -> bool:
+        """Every precaution is the practice's own: say so once, not on each line."""
+        return bool(self.precautions) and not any(rule.from_leaflet for rule in self.precautions)
 
     @property
     def sources(self) -> list[str]:
@@ -161,6 +170,51 @@ class Snapshot:
         return {"version": CURRENT_VERSION, **_lists(data)}
 
 
+@dataclasses.dataclass(frozen=True)
+class SnapshotChanges:
+    """What the draft changes against the published revision, as the therapist reads it."""
+
+    added: tuple[str, ...] = ()  # exercise titles
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()  # dose, days or note
+    reordered: bool = False
+    rescheduled: bool = False  # start date or length
+    first: bool = False  # nothing published yet
+
+    @property
+    def count(self) -> int:
+        return (
+            len(self.added)
+            + len(self.removed)
+            + len(self.changed)
+            + self.reordered
+            + self.rescheduled
+        )
+
+
+def changes_between(published: "Snapshot | None", draft: "Snapshot") -> SnapshotChanges:
+    if published is None:
+        return SnapshotChanges(added=tuple(i.exercise.title for i in draft.items), first=True)
+    old = {item.id: item for item in published.items}
+    new = {item.id: item for item in draft.items}
+
+    def what(item: SnapshotItem) -> tuple:
+        return (item.dose, item.days, item.note, item.kept_warnings, item.kept_reason)
+
+    kept_order = [item_id for item_id in new if item_id in old]
+    return SnapshotChanges(
+        added=tuple(item.exercise.title for item_id, item in new.items() if item_id not in old),
+        removed=tuple(item.exercise.title for item_id, item in old.items() if item_id not in new),
+        changed=tuple(
+            item.exercise.title
+            for item_id, item in new.items()
+            if item_id in old and what(item) != what(old[item_id])
+        ),
+        reordered=kept_order != [item_id for item_id in old if item_id in new],
+        rescheduled=(published.start_date, published.weeks) != (draft.start_date, draft.weeks),
+    )
+
+
 def _item_from_json(item: dict) -> SnapshotItem:
     exercise = item["exercise"]
     return SnapshotItem(
@@ -182,6 +236,8 @@ def _item_from_json(item: dict) -> SnapshotItem:
         days=item["days"],
         note=item["note"],
         next_stage_text=item["next_stage_text"],
+        kept_warnings=tuple(item["kept_warnings"]),
+        kept_reason=item["kept_reason"],
     )
 
 
@@ -307,7 +363,16 @@ def _upgrade_2_to_3(data: dict) -> dict:
     return {**data, "version": 3, "items": items, "one_type_per_session": False}
 
 
-UPGRADES: dict[int, Callable[[dict], dict]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+def _upgrade_3_to_4(data: dict) -> dict:
+    items = [{**item, "kept_warnings": [], "kept_reason": ""} for item in data["items"]]
+    return {**data, "version": 4, "items": items}
+
+
+UPGRADES: dict[int, Callable[[dict], dict]] = {
+    1: _upgrade_1_to_2,
+    2: _upgrade_2_to_3,
+    3: _upgrade_3_to_4,
+}
 
 
 class UnknownSnapshotVersion(ValueError):

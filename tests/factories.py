@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from exercises.dose import DoseValues
 from programs import links, services
 from programs.models import Patient, PatientLink, Practice, Program, Protocol, Therapist
+from programs.selectors import program_open_warnings
 from programs.snapshot import ExerciseText, Named, Snapshot, SnapshotItem
 
 FIXTURE_FILES = sorted(str(path) for path in (Path(settings.BASE_DIR) / "fixtures").glob("*.yaml"))
@@ -57,11 +58,16 @@ def make_program(
     )
 
 
+KEPT_FOR_THE_TEST = "Bewust zo gekozen voor deze test."
+
+
 def publish(program: Program, user: User, **item_changes) -> Program:
-    """Publish the program, first setting `item_changes` on every item."""
+    """Publish the program, first setting `item_changes` on every item; a dose a test
+    sets outside the leaflet's range is kept on purpose, as a therapist would."""
     if item_changes:
         program.items.update(**item_changes)
-    services.program_publish(program=program, user=user)
+    keep = {item.pk: KEPT_FOR_THE_TEST for item, _w in program_open_warnings(program=program)}
+    services.program_publish(program=program, user=user, keep=keep)
     return program
 
 

@@ -1,10 +1,12 @@
+import dataclasses
 import datetime
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exercises.models import MAX_REPS, MAX_SETS
+from exercises.models import MAX_REPS, MAX_SETS, DoseSource
+from programs.handout.fonts import printable_text
 from programs.models import Patient, Practice, Program, ProgramItem, Protocol, Side
 
 DAY_CHOICES = [
@@ -18,6 +20,7 @@ DAY_CHOICES = [
 ]
 NO_DAYS = _("Choose at least one day of the week.")
 END_BEFORE_START = _("The program ends before it starts.")
+REPLACE_LINK_UNCONFIRMED = _("Tick the box to confirm that the old link may stop working.")
 
 
 class PatientForm(forms.ModelForm):
@@ -36,6 +39,10 @@ class PatientForm(forms.ModelForm):
 
     def clean_language(self) -> str:
         return self.cleaned_data["language"] or Patient._meta.get_field("language").default
+
+    def clean_name(self) -> str:
+        printable_text(self.cleaned_data["name"])  # it is printed on the handout
+        return self.cleaned_data["name"]
 
 
 class ProgramStartForm(forms.Form):
@@ -87,31 +94,59 @@ class ProgramScheduleForm(forms.ModelForm):
         widgets = {"start_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
 
+@dataclasses.dataclass(frozen=True)
+class DoseRow:
+    """One line of the compact dose form: a value, or a range, with the leaflet's beside it."""
+
+    label: str
+    low: forms.BoundField
+    high: forms.BoundField | None
+    extra: forms.BoundField | None  # a unit
+    hint: str
+
+
+# The dose form's rows: (label, lower field, upper field, extra field).
+DOSE_ROWS = (
+    (_("Sets"), "sets_min", "sets_max", None),
+    (_("Repetitions"), "reps_min", "reps_max", None),
+    (_("Hold"), "hold_min", "hold_max", "hold_unit"),
+    (_("Rest between sets (s)"), "rest_seconds_min", "rest_seconds_max", None),
+    (_("Minutes"), "duration_minutes", None, None),
+    (_("Times a day"), "times_per_day_min", "times_per_day_max", None),
+    (_("Days a week"), "days_per_week_min", "days_per_week_max", None),
+)
+BUILD_UP_FIELDS = (
+    "progression",
+    "progression_start",
+    "progression_step",
+    "progression_target",
+    "progression_target_max",
+)
+RANGE_BELOW = _("The upper bound is below the lower one.")
+
+
 class ProgramItemForm(forms.ModelForm):
-    """The inline dose editor of one item."""
+    """One item's dose, as one compact form: ranges as ranges, a build-up as a
+    start, a weekly step and a target, and the leaflet's dose beside each row."""
 
     days = forms.MultipleChoiceField(
-        label=_("Days"),
+        label=_("Fixed days (none: the patient picks the days)"),
         choices=DAY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        required=False,  # clean_days says what is missing, in plain words
+        required=False,  # clean() says what is missing, in plain words
     )
 
     class Meta:
         model = ProgramItem
         fields = [
-            "sets_min",
-            "reps_min",
-            "hold_min",
-            "hold_unit",
-            "rest_seconds_min",
-            "duration_minutes",
-            "progression",
-            "progression_start",
-            "progression_step",
-            "progression_target",
-            "times_per_day_min",
-            "days_per_week_min",
+            *(
+                field
+                for _label, low, high, extra in DOSE_ROWS
+                for field in (low, high, extra)
+                if field
+            ),
+            "reps_per_side",
+            *BUILD_UP_FIELDS,
             "days",
             "note",
         ]
@@ -126,31 +161,74 @@ class ProgramItemForm(forms.ModelForm):
             field.widget.attrs["id"] = f"item-{self.instance.pk}-{name}"
         self.fields["sets_min"].max_value = MAX_SETS
         self.fields["reps_min"].max_value = MAX_REPS
+        self.fields["note"].validators.append(printable_text)
+
+    def dose_rows(self) -> list[DoseRow]:
+        exercise = self.instance.exercise
+        return [
+            DoseRow(
+                label=label,
+                low=self[low],
+                high=self[high] if high else None,
+                extra=self[extra] if extra else None,
+                hint=_leaflet_value(exercise, low, high),
+            )
+            for label, low, high, extra in DOSE_ROWS
+        ]
+
+    def build_up_hint(self) -> str:
+        exercise = self.instance.exercise
+        if not exercise.progression:
+            return ""
+        return _leaflet_value(exercise, "progression_start", "progression_target")
+
+    def clean(self):
+        cleaned = super().clean()
+        for _label, low, high, _extra in DOSE_ROWS:
+            low_value, high_value = cleaned.get(low), cleaned.get(high) if high else None
+            if low_value is not None and high_value is not None and high_value < low_value:
+                self.add_error(high, RANGE_BELOW)
+        if cleaned.get("days"):
+            # Fixed days replace a weekly target: the plan never says both.
+            cleaned["days_per_week_min"] = cleaned["days_per_week_max"] = None
+        elif "days" in cleaned and not cleaned.get("days_per_week_min"):
+            self.add_error("days", NO_DAYS)
+        start, target = cleaned.get("progression_start"), cleaned.get("progression_target")
+        if cleaned.get("progression"):
+            if start is None:
+                self.add_error("progression_start", _("A build-up needs a start."))
+            if target is None:
+                self.add_error("progression_target", _("A build-up needs a target."))
+            elif start is not None and target < start:
+                self.add_error("progression_target", _("The target is below the start."))
+            highest = cleaned.get("progression_target_max")
+            if highest is not None and target is not None and highest < target:
+                self.add_error("progression_target_max", RANGE_BELOW)
+        else:
+            for field in BUILD_UP_FIELDS[1:]:
+                cleaned[field] = None
+        return cleaned
 
     def clean_days(self) -> str:
         return "".join(sorted(set(self.cleaned_data["days"])))
 
-    def clean(self):
-        cleaned = super().clean()
-        # No fixed days is fine when the dose has a weekly target (any days).
-        if "days" in cleaned and not cleaned["days"] and not cleaned.get("days_per_week_min"):
-            self.add_error("days", NO_DAYS)
-        # The editor shows one value per field: a range's upper bound goes with it.
-        for field in ("sets", "reps", "hold", "rest_seconds", "times_per_day", "days_per_week"):
-            low = cleaned.get(f"{field}_min")
-            high = getattr(self.instance, f"{field}_max")
-            if low is None or (high is not None and high < low):
-                setattr(self.instance, f"{field}_max", None)
-        start, target = cleaned.get("progression_start"), cleaned.get("progression_target")
-        if start is not None and target is not None and target < start:
-            self.add_error("progression_target", _("The target is below the start."))
-        maximum = self.instance.progression_target_max
-        if target is None or (maximum is not None and maximum < target):
-            self.instance.progression_target_max = None
-        return cleaned
+
+def _leaflet_value(exercise, low: str, high: str | None) -> str:
+    """ "Leaflet: 2 to 4", or "App: 3" when the leaflet gives no dose."""
+    first = getattr(exercise, low)
+    last = getattr(exercise, high) if high else None
+    if first is None:
+        return ""
+    value = str(first) if last in (None, first) else f"{first}–{last}"
+    if exercise.dose_source == DoseSource.LEAFLET:
+        return _("Leaflet: %(value)s") % {"value": value}
+    return _("App default: %(value)s") % {"value": value}
 
 
 class PatientLinkForm(forms.Form):
+    """A new link for the patient's phone. Replacing a working link cuts off the
+    phone that has it open and every printed QR code, so that needs a yes."""
+
     LIFETIMES = [
         ("", _("Until revoked")),
         ("30", _("30 days")),
@@ -158,6 +236,25 @@ class PatientLinkForm(forms.Form):
         ("180", _("180 days")),
     ]
     lifetime = forms.ChoiceField(label=_("Valid"), choices=LIFETIMES, required=False)
+    replace = forms.BooleanField(
+        label=_(
+            "Yes, replace the link: the old link, every printed QR code and a phone that "
+            "has the plan open stop working."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, replacing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.replacing = replacing
+        if not replacing:
+            del self.fields["replace"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.replacing and not cleaned.get("replace"):
+            self.add_error("replace", REPLACE_LINK_UNCONFIRMED)
+        return cleaned
 
     def expires_at(self) -> datetime.datetime | None:
         days = self.cleaned_data.get("lifetime")
@@ -178,3 +275,46 @@ class PracticeForm(forms.ModelForm):
             ),
             "pain_rule_source": _("Where the rule comes from, for the next colleague."),
         }
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in ("name", "phone", "call_hours", "address"):  # printed on every handout
+            try:
+                printable_text(cleaned.get(field, ""))
+            except forms.ValidationError as error:
+                self.add_error(field, error)
+        return cleaned
+
+
+class KeepWarningsForm(forms.Form):
+    """The therapist keeps an item despite its warnings, and says why."""
+
+    reason = forms.CharField(
+        label=_("Why you keep it this way"),
+        max_length=300,
+        validators=[printable_text],
+        help_text=_("The patient's plan and handout show it as your deliberate choice."),
+    )
+
+
+class PublishForm(forms.Form):
+    """Publishing asks for every open warning to be kept on purpose: a reason each."""
+
+    def __init__(self, *args, open_warnings, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_warnings = open_warnings
+        for item, _warnings in open_warnings:
+            self.fields[f"reason-{item.pk}"] = forms.CharField(
+                label=_("Why you keep %(title)s as it is") % {"title": item.exercise.title},
+                max_length=300,
+                validators=[printable_text],
+                error_messages={"required": _("Say why you keep it, or change it first.")},
+            )
+
+    def rows(self) -> list[tuple]:
+        return [
+            (item, warnings, self[f"reason-{item.pk}"]) for item, warnings in self.open_warnings
+        ]
+
+    def keep(self) -> dict[int, str]:
+        return {item.pk: self.cleaned_data[f"reason-{item.pk}"] for item, _w in self.open_warnings}

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from programs.therapist.views import editor, handouts, patients, practice, preview
+from programs.therapist.views import (
+    editor,
+    handouts,
+    paper,
+    patients,
+    practice,
+    preview,
+    publish,
+)
 
 app_name = "therapist"
 urlpatterns = [
@@ -18,7 +26,8 @@ urlpatterns = [
     path("practice/", practice.practice_settings, name="practice_settings"),
     path("programs/<int:pk>/", editor.program_edit, name="program_edit"),
     path("programs/<int:pk>/preview/", preview.program_preview, name="program_preview"),
-    path("programs/<int:pk>/publish/", editor.program_publish, name="program_publish"),
+    path("programs/<int:pk>/paper/", paper.program_paper, name="program_paper"),
+    path("programs/<int:pk>/publish/", publish.program_publish, name="program_publish"),
     path("programs/<int:pk>/copy/", editor.program_copy, name="program_copy"),
     path("programs/<int:pk>/archive/", editor.program_archive, name="program_archive"),
     path("programs/<int:pk>/handout/", handouts.handout_print, name="handout_print"),
@@ -28,6 +37,16 @@ urlpatterns = [
         "programs/<int:pk>/items/<int:item_pk>/",
         editor.program_item_update,
         name="program_item_update",
+    ),
+    path(
+        "programs/<int:pk>/items/<int:item_pk>/edit/",
+        editor.program_item_edit,
+        name="program_item_edit",
+    ),
+    path(
+        "programs/<int:pk>/items/<int:item_pk>/show/",
+        editor.program_item_show,
+        name="program_item_show",
     ),
     path(
         "programs/<int:pk>/items/<int:item_pk>/up/", editor.program_item_up, name="program_item_up"

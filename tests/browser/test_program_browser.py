@@ -1,72 +1,159 @@
+"""The therapist builds, edits and publishes programs in a real Chromium."""
+
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from exercises.models import Exercise
+from programs import services
 from programs.models import Program
-from tests.browser.conftest import PHONE, screenshot
-from tests.factories import make_practice, make_therapist
+from tests.browser.conftest import ARTIFACTS, PHONE, screenshot
+from tests.browser.test_plan_browser import AXE, axe_violations
+from tests.factories import make_patient, make_practice, make_program, make_therapist
 
 pytestmark = pytest.mark.browser
 
 
-def test_therapist_builds_publishes_and_previews_a_transtibial_program(
-    page: Page, live_server, library
-):
-    user = make_therapist(make_practice(), "tess")
-    page.goto(f"{live_server.url}/patients/")
-    page.get_by_label("Gebruikersnaam").fill("tess")
+def _log_in(page: Page, live_server, username: str = "tess") -> None:
+    page.context.add_init_script(path=str(AXE))
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill("pw-long-enough-1")
     page.get_by_role("button", name="Inloggen").click()
 
-    page.get_by_label("Voornaam of schuilnaam").fill("Anna")
-    page.get_by_role("button", name="Patiënt toevoegen").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Anna")
 
-    page.get_by_label("Protocol en variant").select_option(label="Beenamputatie, transtibiaal")
-    page.get_by_label("Aangedane kant").select_option(label="Links")
-    page.get_by_role("button", name="Programma starten").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Beenamputatie, transtibiaal")
-    items = page.locator("#program-items > li")
-    expect(items).to_have_count(11)
+class Clicks:
+    """Counts what the therapist does: every click, every choice in a list."""
 
-    # Change a dose inline: htmx saves on change and says so.
-    program = Program.objects.get()
-    item = program.items.get(exercise__slug="amputation-strength-1")
-    reps = page.locator(f"#item-{item.pk}-reps_min")
-    reps.fill("12")
-    reps.dispatch_event("change")
-    expect(page.locator(f"#item-{item.pk}").get_by_role("status")).to_have_text("Opgeslagen")
-    item.refresh_from_db()
-    assert item.reps_min == 12
+    def __init__(self) -> None:
+        self.count = 0
 
-    # Add an exercise from the library panel; a positioning exercise... then a
-    # dose outside the leaflet's range gives a warning on that item.
-    page.locator(".library-search").get_by_label("Zoeken").press_sequentially("bruggetje", delay=20)
-    add = page.get_by_role("button", name="Bruggetje toevoegen")
-    expect(add).to_be_visible()
-    add.click()
-    expect(items).to_have_count(12)
-    added = page.locator("#program-items > li").last
-    expect(added).to_contain_text("Bruggetje")
-    expect(added.get_by_role("alert")).to_contain_text(
-        "Deze oefening is niet bedoeld voor Transtibiaal"
+    def click(self, locator) -> None:
+        self.count += 1
+        locator.click()
+
+    def choose(self, locator, label: str) -> None:
+        self.count += 1
+        locator.select_option(label=label)
+
+
+def test_a_complete_program_from_a_protocol_in_at_most_six_clicks(page: Page, live_server, library):
+    """Pick the protocol, start, publish, print: the leaflet's dose and build-up are
+    already in. The clicks and seconds go to test-artifacts/six-clicks.txt."""
+    user = make_therapist(make_practice(), "tess")
+    patient = make_patient(user, "Carla")
+    _log_in(page, live_server)
+    page.goto(live_server.url + patient.get_absolute_url())
+    clicks, started = Clicks(), time.perf_counter()
+    clicks.choose(page.get_by_label("Protocol en variant"), "Nieuwe heup, voorste benadering")
+    clicks.click(page.get_by_role("button", name="Programma starten"))
+    clicks.click(page.get_by_role("link", name="Publiceren…"))
+    expect(page.get_by_role("heading", level=2, name="Wat de patiënt gaat zien")).to_be_visible()
+    clicks.click(page.get_by_role("button", name="Publiceren"))
+    expect(page.get_by_text(re.compile("Gepubliceerd als versie 1"))).to_be_visible()
+    clicks.click(page.get_by_role("link", name="Afdrukversie"))
+    expect(page.get_by_text("3 series van 5 herhalingen").first).to_be_visible()
+    seconds = time.perf_counter() - started
+    assert clicks.count <= 6
+    program = Program.objects.get(patient=patient)
+    assert program.revisions.count() == 1 and program.items.count() == 5
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "six-clicks.txt").write_text(
+        f"protocol to printed handout: {clicks.count} clicks, {seconds:.1f} s\n"
     )
+    print(f"\nprotocol to printed handout: {clicks.count} clicks, {seconds:.1f} s")
 
-    screenshot(page, "program-editor-desktop")
+
+def test_the_editor_shows_ranges_and_the_draft_state_after_each_save(
+    page: Page, live_server, library
+):
+    user = make_therapist(make_practice(), "tess")
+    program = make_program(user, "knee-osteoarthritis")
+    services.program_publish(program=program, user=user)
+    item = program.items.get(exercise__slug="oa-strength-1")
+    _log_in(page, live_server)
+    page.goto(live_server.url + program.get_absolute_url())
+    status = page.locator("#program-status")
+    expect(status).to_contain_text("De patiënt ziet wat hier staat.")
+    line = page.locator(f"#item-{item.pk}")
+    expect(line.locator(".item-dose")).to_contain_text("2 tot 4 series, begin met 8 herhalingen")
+    assert page.locator("input, select, textarea").count() < 120  # one line each, no forms
+    screenshot(page, "editor-desktop")
+
+    # Keyboard only: to "Change", Enter; the form opens with the keyboard in it.
+    change = line.get_by_role("link", name=re.compile("Wijzigen"))
+    change.focus()
+    page.keyboard.press("Enter")
+    sets_max = page.locator(f"#item-{item.pk}-sets_max")
+    expect(sets_max).to_have_value("4")  # the range, as a range
+    expect(page.locator(f"#item-{item.pk}-sets_min")).to_be_focused()
+    expect(line.locator(".hint").first).to_have_text("Folder: 2–4")
+    expect(page.locator(f"#item-{item.pk}-progression_start")).to_have_value("8")
+    assert axe_violations(page) == []
+    screenshot(page, "editor-item-form")
+    sets_max.fill("3")
+    sets_max.press("Enter")  # the form's own submit, from the keyboard
+    expect(line.locator(".item-dose")).to_contain_text("2 tot 3 series")
+    expect(status).to_contain_text("1 wijziging nog niet gepubliceerd")
+    expect(line.get_by_role("link", name=re.compile("Wijzigen"))).to_be_focused()
+    item.refresh_from_db()
+    assert (item.sets_min, item.sets_max) == (2, 3)
+
+    # A bad value is refused next to its field, and what was typed stays.
+    page.expected_errors = ["status of 422"]
+    line.get_by_role("link", name=re.compile("Wijzigen")).click()
+    start = page.locator(f"#item-{item.pk}-sets_min")
+    start.fill("-3")
+    line.get_by_role("button", name="Opslaan").click()
+    expect(line.locator(".field-error").first).to_contain_text(
+        "Zorg ervoor dat deze waarde minstens"
+    )
+    expect(start).to_have_value("-3")
+    expect(status).to_contain_text("1 wijziging nog niet gepubliceerd")
+
+    page.set_viewport_size(PHONE)
+    # The open form fits a phone: nothing sticks out sideways.
+    too_wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .filter(e => ![...e.children].some(
+                c => c.getBoundingClientRect().right > window.innerWidth + 1))
+            .map(e => e.tagName + '.' + e.className + '#' + e.id)"""
+    )
+    assert too_wide == []
+    assert axe_violations(page) == []
+    screenshot(page, "editor-phone")
+
+
+def test_publishing_with_an_open_warning_asks_and_records(page: Page, live_server, library):
+    user = make_therapist(make_practice(), "tess")
+    program = make_program(user, "hip-replacement-anterior")
+    services.program_add_exercise(
+        program=program, exercise=Exercise.objects.get(slug="hip-replacement-4"), user=user
+    )
+    _log_in(page, live_server)
+    page.goto(live_server.url + program.get_absolute_url())
+    # The add panel starts with the program's own variant; one switch opens the library.
+    expect(page.locator("#library-panel .results-count")).to_contain_text("5 oefeningen")
+    page.get_by_role("link", name="Zoek in de hele bibliotheek").click()
+    expect(page.locator("#library-panel .results-count")).to_contain_text("81 oefeningen")
+
+    page.get_by_role("link", name="Publiceren…").click()
+    expect(page.get_by_text("Deze oefening is niet bedoeld voor Voorste")).to_be_visible()
+    assert axe_violations(page) == []
+    screenshot(page, "publish-review")
+    page.expected_errors = ["status of 400"]
+    page.get_by_role("button", name="Publiceren").click()
+    expect(page.get_by_text("Zeg waarom u het zo houdt, of pas het eerst aan.")).to_be_visible()
+    assert not program.revisions.exists()
+    page.get_by_label(re.compile("Waarom u .* zo houdt")).fill("Na overleg met de chirurg")
     page.get_by_role("button", name="Publiceren").click()
     expect(page.get_by_text(re.compile("Gepubliceerd als versie 1"))).to_be_visible()
-    page.get_by_role("link", name="Bekijken als de patiënt").click()
-    # The preview is the patient's own page, with a bar that says so; ticking is off.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Hallo Anna")
-    expect(page.get_by_role("region", name="Bekijken als de patiënt")).to_contain_text("concept")
-    expect(page.locator(".plan-exercise")).to_have_count(12)
-    expect(page.get_by_text("3 series van 12 herhalingen")).to_be_visible()
-    expect(
-        page.locator(".plan-exercise").first.get_by_role("button", name="Gedaan")
-    ).to_be_disabled()
-    page.set_viewport_size(PHONE)
-    screenshot(page, "program-preview-phone")
-    page.get_by_role("link", name="Terug naar de editor").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Beenamputatie, transtibiaal")
-    assert user.is_authenticated
+    item = program.items.get(exercise__slug="hip-replacement-4")
+    assert (item.warnings_kept_reason, item.warnings_kept_by) == ("Na overleg met de chirurg", user)
+    # The handout marks it as the therapist's deliberate choice, with the reason.
+    page.get_by_role("link", name="Afdrukversie").click()
+    expect(page.get_by_text("Bewuste keuze van uw therapeut")).to_be_visible()
+    expect(page.get_by_text("Na overleg met de chirurg")).to_be_visible()

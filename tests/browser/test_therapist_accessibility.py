@@ -5,6 +5,7 @@ from django.utils import timezone
 from playwright.sync_api import Page
 
 from programs import links, services
+from tests import factories
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_plan_browser import AXE, axe_violations
 from tests.factories import anna_starts_today
@@ -17,7 +18,7 @@ def test_therapist_pages_have_no_accessibility_violations(page: Page, live_serve
     user = program.patient.access_log.first().user
     user.therapist.is_practice_admin = True  # sees the access log too
     user.therapist.save()
-    services.program_publish(program=program, user=user)
+    factories.publish(program, user)
     links.patient_link_create(patient=program.patient, user=user)
     item = program.items.first()
     services.tick_save(
@@ -38,6 +39,10 @@ def test_therapist_pages_have_no_accessibility_violations(page: Page, live_serve
         "/library/",
         item.exercise.get_absolute_url(),
         "/practice/access-log/",
+        f"{program.get_absolute_url()}?edit={item.pk}",
+        f"/programs/{program.pk}/publish/",
+        f"/programs/{program.pk}/paper/",
+        "/practice/",
     ]
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)

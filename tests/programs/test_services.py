@@ -63,7 +63,7 @@ CHANGES = {
         item=_changed(_item(p)), user=u
     ),
     "program_item_keep_warnings": lambda p, u: services.program_item_keep_warnings(
-        item=_item(p), warnings=["kept"], user=u
+        item=_item(p), warnings=["kept"], reason="Bewust", user=u
     ),
     "program_item_remove": lambda p, u: services.program_item_remove(item=_item(p), user=u),
     "program_item_move": lambda p, u: services.program_item_move(item=_item(p), offset=1, user=u),

@@ -1,6 +1,8 @@
-"""The program editor: the draft's items and their doses, the library panel to add
-from, publishing, copying and archiving. Each change is one view calling one
-service; htmx gets the changed partial back, a plain browser a redirect."""
+"""The program editor: the draft's items, each one line read at a glance that
+opens one compact form; the library panel to add from; copying and archiving.
+Each change is one view calling one service. htmx gets the changed part back
+with the draft's state ("3 changes not yet published"); a plain browser gets
+a redirect to the editor."""
 
 import functools
 
@@ -8,10 +10,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from exercises.dose import describe_dose
 from exercises.forms import LibraryFilterForm
 from exercises.models import Exercise
 from exercises.selectors import exercise_library_page
@@ -19,6 +23,7 @@ from oefenplan.http import HtmxHttpRequest
 from programs import selectors, services
 from programs.models import Program, ProgramItem
 from programs.safety import item_warnings
+from programs.schedule import EVERY_DAY
 from programs.therapist.access import (
     item_for,
     patient_for,
@@ -27,24 +32,63 @@ from programs.therapist.access import (
     record_id,
     record_read,
 )
-from programs.therapist.forms import ProgramItemForm, ProgramScheduleForm
+from programs.therapist.forms import (
+    DAY_CHOICES,
+    KeepWarningsForm,
+    ProgramItemForm,
+    ProgramScheduleForm,
+)
 
 TEMPLATE = "programs/therapist/program_edit.html"
 
 
-def _editor_item(item: ProgramItem, program: Program, form: ProgramItemForm | None = None):
+def _days_text(item: ProgramItem) -> str:
+    if item.days == EVERY_DAY or (not item.days and not item.days_per_week_min):
+        return _("every day")
+    if item.days:
+        return ", ".join(str(label) for value, label in DAY_CHOICES if value in item.days)
+    return _("on days the patient picks")
+
+
+def _editor_item(
+    item: ProgramItem, program: Program, *, form=None, keep_form=None, editing=False
+) -> dict:
     return {
         "item": item,
-        "form": form or ProgramItemForm(instance=item),
+        "summary": "; ".join(describe_dose(item)),
+        "days_text": _days_text(item),
+        "form": form or (ProgramItemForm(instance=item) if editing else None),
+        "keep_form": keep_form or KeepWarningsForm(prefix=f"keep-{item.pk}"),
+        "editing": editing,
         "warnings": item_warnings(dose=item, exercise=item.exercise, variant=program.variant),
     }
+
+
+def _status(program: Program) -> dict:
+    """The draft's state against what the patient sees now."""
+    return {
+        "revision": program.revisions.first(),
+        "changes": selectors.program_draft_changes(program=program),
+    }
+
+
+def _library(request: HtmxHttpRequest, program: Program) -> dict:
+    """The add panel starts with the program's own variant; "whole library" lifts it."""
+    data = request.GET.copy()
+    if "variant" not in data:
+        data["variant"] = program.variant_id
+    form = LibraryFilterForm(data)
+    page = exercise_library_page(filters=form.filters(), page_number=request.GET.get("page"))
+    whole = not data.get("variant")
+    return {"library_form": form, "library_page": page, "whole_library": whole}
 
 
 @require_http_methods(["GET", "POST"])
 @practice_required
 @vary_on_headers("HX-Request")
 def program_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The editor; a POST changes the program's start date and length."""
+    """The editor; a POST changes the program's start date and length. `?edit=<item>`
+    opens that item's form (the way in without JavaScript)."""
     program = program_for(request, pk)
     schedule_form = ProgramScheduleForm(request.POST or None, instance=program)
     if request.method == "POST" and schedule_form.is_valid():
@@ -61,32 +105,75 @@ def program_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             schedule_form.add_error(None, error)
     if schedule_form.errors:
         program.refresh_from_db()  # the page shows what is saved; the form what was typed
-    library_form = LibraryFilterForm(request.GET or None)
-    library_page = exercise_library_page(
-        filters=library_form.filters(), page_number=request.GET.get("page")
-    )
-    context = {"program": program, "library_form": library_form, "library_page": library_page}
+    context = {"program": program, **_library(request, program)}
     if request.htmx and request.htmx.target == "library-panel":
         return render(request, f"{TEMPLATE}#library-panel", context)
     record_read(request, program.patient, detail=f"{pk}")
+    editing = request.GET.get("edit")
     items = selectors.program_editor_items(program=program)
-    context["items"] = [_editor_item(item, program) for item in items]
-    context["revision"] = program.revisions.first()
+    context["items"] = [
+        _editor_item(item, program, editing=str(item.pk) == editing) for item in items
+    ]
     context["patients"] = request.practice.patients.exclude(pk=program.patient_id)
     context["schedule_form"] = schedule_form
+    context.update(_status(program))
     return render(request, TEMPLATE, context, status=400 if schedule_form.errors else 200)
 
 
+def _item_response(
+    request: HtmxHttpRequest,
+    program: Program,
+    item_pk: int,
+    status: int = 200,
+    *,
+    saved: bool = False,
+    focus: bool = False,
+    **options,
+) -> HttpResponse:
+    """One item (with the draft's state, out of band) for htmx. `focus` puts the
+    keyboard back on the item's button: editing by keyboard alone goes on there."""
+    item = selectors.program_editor_item(program=program, item_pk=item_pk)
+    entry = _editor_item(item, program, **options)
+    if focus and entry["editing"]:
+        entry["form"].fields["sets_min"].widget.attrs["data-focus"] = True
+    context = {"program": program, **entry, **_status(program), "saved": saved, "focus": focus}
+    return render(request, f"{TEMPLATE}#item-response", context, status=status)
+
+
 def _after_change(request: HtmxHttpRequest, program: Program) -> HttpResponse:
-    """htmx gets the refreshed item list; a plain browser goes back to the editor."""
+    """htmx gets the refreshed item list and state; a plain browser goes back to the editor."""
     if request.htmx:
         items = selectors.program_editor_items(program=program)
-        return render(
-            request,
-            f"{TEMPLATE}#program-items",
-            {"program": program, "items": [_editor_item(item, program) for item in items]},
-        )
+        context = {
+            "program": program,
+            "items": [_editor_item(item, program) for item in items],
+            **_status(program),
+        }
+        return render(request, f"{TEMPLATE}#items-response", context)
     return redirect(program)
+
+
+@require_GET
+@practice_required
+def program_item_edit(request: HtmxHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """The item's compact form (htmx), or the editor with it open."""
+    program = program_for(request, pk)
+    item = item_for(program, item_pk)
+    if not request.htmx:
+        editor = reverse("therapist:program_edit", args=[pk])
+        return redirect(f"{editor}?edit={item.pk}#item-{item.pk}")
+    return _item_response(request, program, item.pk, editing=True, focus=True)
+
+
+@require_GET
+@practice_required
+def program_item_show(request: HtmxHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """The item's line again: "Cancel" in its form."""
+    program = program_for(request, pk)
+    item = item_for(program, item_pk)
+    if not request.htmx:
+        return redirect(f"{program.get_absolute_url()}#item-{item.pk}")
+    return _item_response(request, program, item.pk, focus=True)
 
 
 @require_POST
@@ -102,19 +189,15 @@ def program_item_update(request: HtmxHttpRequest, pk: int, item_pk: int) -> Http
             form.add_error(None, error)
     if form.errors:
         item.refresh_from_db()  # what is saved stays as it was
-        context = {"program": program, **_editor_item(item, program, form)}
         if request.htmx:
-            return render(request, f"{TEMPLATE}#program-item", context, status=422)
+            form.instance = item
+            return _item_response(request, program, item.pk, status=422, form=form, editing=True)
         messages.error(request, _("The dose was not saved: check the values."))
-        return redirect(program)
+        return redirect(f"{program.get_absolute_url()}?edit={item.pk}#item-{item.pk}")
     if request.htmx:
-        item = selectors.program_editor_item(program=program, item_pk=item_pk)
-        return render(
-            request,
-            f"{TEMPLATE}#program-item",
-            {"program": program, **_editor_item(item, program), "saved": True},
-        )
-    return redirect(program)
+        return _item_response(request, program, item.pk, saved=True, focus=True)
+    messages.success(request, _("Saved: publish to show the patient."))
+    return redirect(f"{program.get_absolute_url()}#item-{item.pk}")
 
 
 def _item_change(change):
@@ -154,11 +237,28 @@ def program_item_down(request: HtmxHttpRequest, program: Program, item: ProgramI
     services.program_item_move(item=item, offset=1, user=request.user)
 
 
-@_item_change
-def program_item_keep(request: HtmxHttpRequest, program: Program, item: ProgramItem) -> None:
-    """The therapist saw this item's warnings and keeps it as it is."""
-    warnings = item_warnings(dose=item, exercise=item.exercise, variant=program.variant)
-    services.program_item_keep_warnings(item=item, warnings=warnings, user=request.user)
+@require_POST
+@practice_required
+def program_item_keep(request: HtmxHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """The therapist saw this item's warnings and keeps it as it is, saying why."""
+    program = program_for(request, pk)
+    item = item_for(program, item_pk)
+    form = KeepWarningsForm(request.POST, prefix=f"keep-{item.pk}")
+    if form.is_valid():
+        warnings = item_warnings(dose=item, exercise=item.exercise, variant=program.variant)
+        try:
+            services.program_item_keep_warnings(
+                item=item, warnings=warnings, reason=form.cleaned_data["reason"], user=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.errors:
+        if request.htmx:
+            return _item_response(request, program, item.pk, status=422, keep_form=form)
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    if request.htmx:
+        return _item_response(request, program, item.pk, focus=True)
+    return redirect(f"{program.get_absolute_url()}#item-{item.pk}")
 
 
 @require_POST
@@ -171,20 +271,6 @@ def program_add_exercise(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return _after_change(request, program)
-
-
-@require_POST
-@practice_required
-def program_publish(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    program = program_for(request, pk)
-    try:
-        revision = services.program_publish(program=program, user=request.user)
-        messages.success(
-            request, _("Published as revision %(number)s.") % {"number": revision.number}
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(program)
 
 
 @require_POST

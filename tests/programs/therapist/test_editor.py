@@ -136,14 +136,18 @@ def test_reorder_remove_and_add(practice_client, make_program):
     added = _item(program, "amputation-strength-5")
     assert added.sets_min == 3 and added.reps_min == 10  # the leaflet's dose
 
+    keep = reverse("therapist:program_item_keep", args=[program.pk, added.pk])
+    refused = practice_client.post(keep, {f"keep-{added.pk}-reason": ""}, headers=HTMX)
+    assert refused.status_code == 422  # keeping needs a reason
     practice_client.post(
-        reverse("therapist:program_item_keep", args=[program.pk, added.pk]), headers=HTMX
+        keep, {f"keep-{added.pk}-reason": "Knie stabiel, onder begeleiding"}, headers=HTMX
     )
     added.refresh_from_db()
     assert added.warnings_kept == ["Deze oefening is niet bedoeld voor Transfemoraal (bovenbeen)."]
     assert added.warnings_kept_by.username == "tess"
     editor = practice_client.get(program.get_absolute_url()).content.decode()
     assert "Toch behouden door tess" in editor
+    assert "Knie stabiel, onder begeleiding" in editor
 
 
 def test_anterior_program_warns_on_hip_exercise_4_and_on_doses_outside_the_leaflet(
@@ -178,8 +182,20 @@ def test_publishing_freezes_a_numbered_revision(practice_client, make_program):
     assert program.has_draft_changes
     preview = practice_client.get(reverse("therapist:program_preview", args=[program.pk]))
     assert "3 series van 10 herhalingen" in preview.content.decode()
-    practice_client.post(reverse("therapist:program_publish", args=[program.pk]))
+    # 15 is above the leaflet's 10: publishing asks for the reason first.
+    publish = reverse("therapist:program_publish", args=[program.pk])
+    review = practice_client.get(publish).content.decode()
+    assert "Gewijzigd:</strong> Krachtoefening zijkant" in review
+    assert "Herhalingen buiten het bereik van de folder (10)." in review
+    refused = practice_client.post(publish)
+    assert refused.status_code == 400 and program.revisions.count() == 1
+    practice_client.post(publish, {f"reason-{item.pk}": "Sterk genoeg na revalidatie"})
     assert list(program.revisions.values_list("number", flat=True)) == [2, 1]
+    item.refresh_from_db()
+    assert (item.warnings_kept_reason, item.warnings_kept_by.username) == (
+        "Sterk genoeg na revalidatie",
+        "tess",
+    )
     preview = practice_client.get(reverse("therapist:program_preview", args=[program.pk]))
     assert "3 series van 15 herhalingen" in preview.content.decode()
 
@@ -334,3 +350,26 @@ def test_ids_that_are_not_record_numbers_are_a_404_not_an_error(
     assert practice_client.post(copy, {"patient": value}).status_code == 404
     assert practice_client.post(add, {"exercise": value}).status_code == 404
     assert program.items.count() == 11 and Program.objects.count() == 1
+
+
+@pytest.mark.parametrize("note", ["Goed zo 💪", "Rustig aan 👍🏽 en \U0001f9b5"])
+def test_a_note_the_handout_cannot_print_is_refused_with_the_characters_named(
+    practice_client, make_program, note
+):
+    """An emoji is not in the handout's font: it would print as an empty box."""
+    program = make_program()
+    item = _item(program, "amputation-strength-4")
+    before = ProgramItem.objects.values().get(pk=item.pk)
+    response = practice_client.post(_update_url(item), _dose_data(item, note=note), headers=HTMX)
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert "Deze tekens kunnen niet op de folder worden afgedrukt" in text
+    assert "💪" in text or "👍" in text  # the character is named
+    assert note in text  # and what the therapist typed is kept in the field
+    assert ProgramItem.objects.values().get(pk=item.pk) == before
+    # Dutch letters, dashes and the degree sign do print: they are accepted.
+    fine = "Knieën 90° – café, rustig ademen…"
+    response = practice_client.post(_update_url(item), _dose_data(item, note=fine), headers=HTMX)
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.note == fine
