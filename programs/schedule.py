@@ -288,6 +288,7 @@ class PlannedExercise:
     next_week_dose: WeekDose | None
     next_stage_text: str = ""
     weekly: WeeklyState | None = None
+    kept_reason: str = ""  # the therapist kept a warning on purpose, for this reason
 
     @property
     def grows_next_week(self) -> bool:
@@ -350,6 +351,7 @@ def _planned(
         next_week_dose=week_dose(item, week + 1) if week < snapshot.weeks else None,
         next_stage_text=item.next_stage_text,
         weekly=weekly,
+        kept_reason=item.kept_reason,
     )
 
 

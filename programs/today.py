@@ -118,6 +118,12 @@ class SessionView:
     day: PatientDay
     session: int
     sections: tuple[SessionSection, ...]
+    is_past: bool = False  # an earlier day, ticked off afterwards
+
+    def step(self, number: int) -> SessionEntry | None:
+        """The session's `number`-th exercise (from 1), for one-at-a-time mode."""
+        entries = self.entries
+        return entries[number - 1] if 1 <= number <= len(entries) else None
 
     @property
     def entries(self) -> tuple[SessionEntry, ...]:
@@ -159,6 +165,7 @@ def session_view(
     ticks: Ticks,
     photos: dict[str, ExercisePhoto] | None = None,
     practice: Practice | None = None,
+    is_past: bool = False,
 ) -> SessionView:
     """The session's exercises with their ticks; with the `practice`, a tick whose
     pain is above its limit is marked (programs.pain)."""
@@ -182,7 +189,7 @@ def session_view(
         )
         for each in today.programs
     )
-    return SessionView(day=today.day, session=session, sections=sections)
+    return SessionView(day=today.day, session=session, sections=sections, is_past=is_past)
 
 
 def session_to_show(requested: str | None, day: PatientDay, ticks: Ticks) -> int:
@@ -223,3 +230,13 @@ def week_view(today: Today, ticks: dict[int, TickMap]) -> list[WeekSection]:
         )
         for each in today.programs
     ]
+
+
+# A forgotten evening need not count as missed: the patient may tick off the last
+# LATE_DAYS days afterwards (marked as added later), never further back.
+LATE_DAYS = 2
+
+
+def days_to_tick(today: datetime.date) -> tuple[datetime.date, ...]:
+    """The days a patient may tick off: today and the LATE_DAYS before it."""
+    return tuple(today - datetime.timedelta(days=back) for back in range(LATE_DAYS + 1))

@@ -1,4 +1,5 @@
-"""The patient's ticks: checked against today's plan, never another day."""
+"""The patient's ticks: checked against the plan of the day they are for (today,
+or one of the last two days, ticked off afterwards), never another day."""
 
 import datetime
 
@@ -7,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.schedule import PatientDay
 
-TICK_NOT_TODAY = _("Only today's exercises can be ticked off.")
+TICK_NOT_TODAY = _("Only today's exercises, and those of the last two days, can be ticked off.")
 TICK_NOT_IN_PLAN = _("This exercise is not in today's plan.")
 
 
 class _PlanSessionForm(forms.Form):
-    """A day and a session, checked against today's plan (never another day)."""
+    """A day and a session, checked against that day's plan (`plan`), which the view
+    made for the posted date only when it may still be ticked off."""
 
     date = forms.DateField()
     session = forms.IntegerField(min_value=1, max_value=10)

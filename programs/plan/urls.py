@@ -9,6 +9,7 @@ urlpatterns = [
     path("p/<str:token>/", views.plan_open, name="open"),
     path("plan/", views.plan_today, name="today"),
     path("plan/week/", views.plan_week, name="week"),
+    path("plan/oefenen/", views.plan_step, name="step"),
     path("plan/tick/", views.plan_tick, name="tick"),
     path("plan/session/", views.plan_session_done, name="session_done"),
     path("plan/language/", views.plan_language, name="language"),

@@ -1,19 +1,21 @@
 """The patient's pages: the private link, today's plan, ticks and the week view."""
 
 import dataclasses
+import datetime
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from oefenplan.http import HtmxHttpRequest
 from programs import links, selectors, services
-from programs.models import ExerciseTick
+from programs.models import ExerciseTick, TickSource
 from programs.plan.access import link_error, patient_page, remember_link
 from programs.plan.forms import PlanSessionDoneForm, PlanTickForm
 from programs.plan.throttle import client_address, guess_record_wrong, guesses_exhausted
@@ -21,6 +23,7 @@ from programs.today import (
     Ticks,
     Today,
     by_session,
+    days_to_tick,
     session_to_show,
     session_view,
     today_of,
@@ -33,14 +36,17 @@ TODAY_TEMPLATE = "programs/plan/today.html"
 
 @require_GET
 def plan_open(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """A valid link always opens, whatever else came from the same address (a care
+    home behind one address, a patient who mistyped it from paper first); wrong
+    guesses stay throttled per address."""
+    link = links.link_for_token(token)
+    if link is not None:
+        return remember_link(redirect("plan:today"), link)
     address = client_address(request)
     if guesses_exhausted(address):
         return link_error(request, status=429)
-    link = links.link_for_token(token)
-    if link is None:
-        guess_record_wrong(address)
-        return link_error(request, status=404)
-    return remember_link(redirect("plan:today"), link)
+    guess_record_wrong(address)
+    return link_error(request, status=404)
 
 
 def _page_context(request: HtmxHttpRequest, page: str) -> dict:
@@ -50,39 +56,73 @@ def _page_context(request: HtmxHttpRequest, page: str) -> dict:
 
 @dataclasses.dataclass(frozen=True)
 class _Now:
-    """Today's plan and the ticks it was made from (this program week's, so far)."""
+    """A day's plan (today's, or one still to be ticked off) and the ticks it was
+    made from (that program week's, up to today)."""
 
     today: Today
     ticks: list[ExerciseTick]
+    real_today: datetime.date
 
     @property
     def todays_ticks(self) -> Ticks:
         return by_session(self.ticks, self.today.day.date)
 
+    @property
+    def is_past(self) -> bool:
+        return self.today.day.date < self.real_today
 
-def _now(request: HtmxHttpRequest) -> _Now:
-    """Two queries whatever the program: the running revisions, this week's ticks."""
-    day = timezone.localdate()
+    @property
+    def source(self) -> str:
+        return TickSource.LATER if self.is_past else TickSource.PHONE
+
+
+def _day_asked(raw: str | None, today: datetime.date) -> datetime.date:
+    """The day asked for, if it may still be ticked off; else today."""
+    try:
+        day = datetime.date.fromisoformat(raw or "")
+    except ValueError:
+        return today
+    return day if day in days_to_tick(today) else today
+
+
+def _now(request: HtmxHttpRequest, day: datetime.date | None = None) -> _Now:
+    """Two queries whatever the program: the running revisions, the week's ticks."""
+    today = timezone.localdate()
+    day = day or today
     revisions = selectors.patient_current_revisions(patient=request.patient_link.patient)
     programs = [(revision.program, revision.content) for revision in revisions]
     ticks = selectors.program_ticks(
         programs=[program for program, _snapshot in programs],
         first=week_start_of(programs, day),
-        last=day,
+        last=today,
     )
-    return _Now(today=today_of(programs, day, selectors.tick_map_of(ticks)), ticks=ticks)
+    plan = today_of(programs, day, selectors.tick_map_of(ticks))
+    return _Now(today=plan, ticks=ticks, real_today=today)
 
 
-def _plan_url(session: int, item_id: int | None = None) -> str:
+def _plan_url(session: int, item_id: int | None = None, day: datetime.date | None = None) -> str:
     url = f"{reverse('plan:today')}?sessie={session}"
+    url += f"&dag={day.isoformat()}" if day else ""
     return url + (f"#oefening-{item_id}" if item_id else "")
+
+
+def _past_days(now: _Now) -> list[datetime.date]:
+    """Earlier days that may still be ticked off, when a program ran on them."""
+    return [
+        day
+        for day in days_to_tick(now.real_today)[1:]
+        if any(
+            each.snapshot.start_date <= day <= each.snapshot.end_date for each in now.today.programs
+        )
+    ]
 
 
 @require_GET
 @gzip_page  # with Django's BREACH padding; a long plan shrinks to a fifth
 @patient_page
 def plan_today(request: HtmxHttpRequest) -> HttpResponse:
-    now = _now(request)
+    """Today's plan; `?dag=` one of the last two days, to tick it off afterwards."""
+    now = _now(request, _day_asked(request.GET.get("dag"), timezone.localdate()))
     today = now.today
     context = _page_context(request, "today")
     if today.programs:
@@ -91,8 +131,51 @@ def plan_today(request: HtmxHttpRequest) -> HttpResponse:
         photos = selectors.exercise_photos(
             slugs=[planned.exercise.slug for planned in today.day.exercises]
         )
-        context["view"] = session_view(today, session, ticks, photos, context["practice"])
+        context["view"] = session_view(
+            today, session, ticks, photos, context["practice"], is_past=now.is_past
+        )
+        context["query"] = f"dag={today.day.date.isoformat()}&" if now.is_past else ""
+        context["past_days"] = [] if now.is_past else _past_days(now)
     return render(request, TODAY_TEMPLATE, context)
+
+
+@require_GET
+@gzip_page
+@patient_page
+def plan_step(request: HtmxHttpRequest) -> HttpResponse:
+    """One exercise at a time, big, with its timer: `?sessie=` and `?nr=` (from 1);
+    past the last one, "ready for today"."""
+    now = _now(request)
+    today = now.today
+    if not today.day.is_training_day:
+        return redirect("plan:today")
+    ticks = now.todays_ticks
+    session = session_to_show(request.GET.get("sessie"), today.day, ticks)
+    photos = selectors.exercise_photos(
+        slugs=[planned.exercise.slug for planned in today.day.exercises]
+    )
+    practice = request.patient_link.patient.practice
+    view = session_view(today, session, ticks, photos, practice)
+    try:
+        number = max(1, int(request.GET.get("nr", 1)))
+    except ValueError:
+        number = 1
+    number = min(number, view.session_size + 1)  # one past the last: the end
+
+    def step_url(step: int) -> str:
+        return f"{reverse('plan:step')}?sessie={session}&nr={step}"
+
+    context = _page_context(request, "today")
+    context.update(
+        view=view,
+        number=number,
+        entry=view.step(number),
+        previous_url=step_url(number - 1) if number > 1 else None,
+        next_url=step_url(number + 1),
+        next=step_url(number + 1),
+        later_session=session + 1 if session < today.day.sessions_planned else None,
+    )
+    return render(request, "programs/plan/step.html", context)
 
 
 def _refused(request: HtmxHttpRequest, message: str) -> HttpResponse:
@@ -113,8 +196,9 @@ def _first_error(form) -> str:
 
 
 def _posted_for_today(request: HtmxHttpRequest, form_class):
-    """The posted form checked against today's plan: (now, form, None), or a refusal."""
-    now = _now(request)
+    """The posted form checked against its day's plan: (now, form, None), or a refusal.
+    Only today and the last two days have a plan to check against."""
+    now = _now(request, _day_asked(request.POST.get("date"), timezone.localdate()))
     if not now.today.programs:
         return None, None, _refused(request, _("There is no plan to tick off yet."))
     form = form_class(request.POST, plan=now.today.day)
@@ -144,12 +228,19 @@ def plan_tick(request: HtmxHttpRequest) -> HttpResponse:
             session=session,
             pain=data["pain"],
             note=data["note"],
+            source=now.source,
         )
     if not request.htmx:
-        return redirect(_plan_url(session, item_id))
+        return redirect(_next(request) or _plan_url(session, item_id, day if now.is_past else None))
     practice = request.patient_link.patient.practice
-    view = session_view(today, session, ticks, practice=practice)
-    context = {"view": view, "entry": view.entry_of(item_id), "saved": True, "practice": practice}
+    view = session_view(today, session, ticks, practice=practice, is_past=now.is_past)
+    context = {
+        "view": view,
+        "entry": view.entry_of(item_id),
+        "saved": True,
+        "practice": practice,
+        "next": _next(request),  # one exercise at a time: that page has no overview
+    }
     return render(request, f"{TODAY_TEMPLATE}#tick", context)
 
 
@@ -166,8 +257,19 @@ def plan_session_done(request: HtmxHttpRequest) -> HttpResponse:
             item_ids=[exercise.item_id for exercise in each.plan.session_items(session)],
             day=today.day.date,
             session=session,
+            source=now.source,
         )
-    return redirect(_plan_url(session))
+    messages.success(request, _("Well done: the whole session is ticked off."))
+    return redirect(_plan_url(session, day=today.day.date if now.is_past else None))
+
+
+def _next(request: HtmxHttpRequest) -> str | None:
+    """Where a plain form goes after a tick, if it is one of the plan's own pages."""
+    target = request.POST.get("next", "")
+    plan = reverse("plan:today")
+    if target.startswith(plan) and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return target
+    return None
 
 
 @require_GET

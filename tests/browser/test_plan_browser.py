@@ -8,8 +8,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, Page, expect
 
-from programs import links, services
+from programs import links
 from programs.models import ExerciseTick
+from tests import factories
 from tests.browser.conftest import PHONE, screenshot
 from tests.factories import anna_starts_today
 
@@ -103,7 +104,7 @@ def patient_link(live_server, library):
     program.items.filter(exercise__slug="amputation-strength-1").update(
         sets_min=2, reps_min=1, reps_max=None, hold_min=2, hold_unit="seconds", rest_seconds_min=1
     )
-    services.program_publish(program=program, user=user)
+    factories.publish(program, user)
     link = links.patient_link_create(patient=patient, user=user)
     return program, f"{live_server.url}/p/{links.link_token(link)}/"
 
@@ -137,7 +138,7 @@ def test_patient_opens_the_link_ticks_exercises_and_runs_a_timer(
     expect(exercises.nth(2).locator(".plan-done")).to_have_count(0)
 
     # The rules are one tap away.
-    phone.get_by_text("Belangrijk: regels en voorzorgen").click()
+    phone.get_by_text("Alle regels", exact=True).click()
     expect(phone.locator(".plan-rules li").first).to_be_visible()
 
     # Run the short timer to its end: hold, rest, signal, second set, done.
@@ -221,3 +222,74 @@ def test_a_revoked_link_stops_an_open_page_at_the_next_tap(phone: Page, patient_
     phone.locator(".plan-exercise").first.get_by_role("button", name="Gedaan").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Deze link werkt niet")
     assert not ExerciseTick.objects.exists()
+
+
+def _first_screen_bottom(phone: Page) -> float:
+    """Where the first exercise's title ends, from the top of the page."""
+    return phone.evaluate(
+        "() => document.querySelector('.plan-exercise h3').getBoundingClientRect().bottom"
+    )
+
+
+@pytest.mark.parametrize("protocol", ["amputation-transtibial", "hip-replacement-posterolateral"])
+def test_the_first_exercise_is_on_the_first_screen(phone: Page, live_server, library, protocol):
+    from tests.factories import anna_starts_today, make_link, publish
+
+    program = anna_starts_today(protocol)
+    user = program.patient.access_log.first().user
+    publish(program, user)
+    _link, token = make_link(program.patient, user)
+    phone.goto(f"{live_server.url}/p/{token}/")
+    assert _first_screen_bottom(phone) <= PHONE["height"]
+    # The precautions stay in view, short, with the practice's number.
+    precautions = phone.locator(".plan-precautions").first
+    expect(precautions).to_be_visible()
+    expect(precautions).to_contain_text("bel uw praktijk")
+    if protocol.startswith("hip"):
+        expect(precautions).to_contain_text("Buig uw heup niet verder dan 90 graden.")
+    screenshot(phone, f"plan-first-screen-{protocol}")
+
+
+def test_one_exercise_at_a_time_to_ready_for_today(phone: Page, live_server, patient_link):
+    program, url = patient_link
+    phone.goto(url)
+    phone.get_by_role("link", name="Eén oefening tegelijk").click()
+    total = program.items.count()
+    for number in range(1, total + 1):
+        expect(phone.locator(".plan-step-count")).to_contain_text(f"Oefening {number} van {total}")
+        if number == 1:
+            assert_phone_friendly(phone)
+            assert axe_violations(phone) == []
+            screenshot(phone, "plan-step-phone")
+        phone.locator(".plan-step").get_by_role("button", name="Gedaan").click()
+        expect(phone.locator(".plan-step .plan-done")).to_contain_text("Gedaan")
+        phone.get_by_role(
+            "link", name="Afronden" if number == total else "Volgende oefening"
+        ).click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Klaar voor vandaag")
+    expect(phone.locator(".plan-finished")).to_contain_text(f"{total} van {total} gedaan")
+    assert axe_violations(phone) == []
+    screenshot(phone, "plan-ready-for-today")
+    assert ExerciseTick.objects.count() == total
+
+
+def test_a_long_unbroken_note_keeps_the_page_at_360px(phone: Page, live_server, library):
+    import datetime
+
+    from tests.factories import anna_starts_today, make_link, publish
+
+    program = anna_starts_today()
+    program.start_date -= datetime.timedelta(days=2)  # yesterday was a day of it
+    program.save()
+    user = program.patient.access_log.first().user
+    program.items.filter(order=0).update(note="https://example.org/" + "x" * 100)
+    publish(program, user)
+    _link, token = make_link(program.patient, user)
+    phone.goto(f"{live_server.url}/p/{token}/")
+    expect(phone.locator(".exercise-note").first).to_be_visible()
+    width = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
+    # Yesterday, ticked off afterwards: the same page, marked so.
+    phone.get_by_role("navigation", name="Vergeten af te vinken?").get_by_role("link").first.click()
+    expect(phone.locator(".plan-date")).to_contain_text("U vinkt")
+    assert axe_violations(phone) == []

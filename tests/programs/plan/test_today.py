@@ -16,6 +16,7 @@ from django.utils import dateformat, timezone, translation
 from exercises.models import Exercise
 from programs import links, services
 from programs.models import ExerciseTick, PatientLink, ProgramRevision
+from tests import factories
 
 PLAN = "/plan/"
 
@@ -35,7 +36,7 @@ def _whole_back_program(make_program):
         services.program_add_exercise(program=program, exercise=exercise, user=user)
     program.start_date = timezone.localdate()
     program.save()
-    services.program_publish(program=program, user=user)
+    factories.publish(program, user)
     return program
 
 
@@ -62,13 +63,14 @@ def test_today_shows_only_exercises_for_this_weekday_with_the_sessions(client, s
     item_other.save()
     item_today.times_per_day_min, item_today.times_per_day_max = 2, 3
     item_today.save()
-    services.program_publish(program=program, user=program.patient.access_log.first().user)
+    factories.publish(program, program.patient.access_log.first().user)
     _link, token = link_for(program.patient)
     text = client.get(f"/p/{token}/", follow=True).content.decode()
     assert item_today.exercise.title in text
     assert item_other.exercise.title not in text
     assert "2 tot 3 keer per dag" in text
-    assert "Sessie 3" in text
+    # Three session buttons, the third one within the range ("2 tot 3 keer").
+    assert "Sessie 3" in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
 
 
 def test_this_weeks_dose_grows_with_the_weekly_step(client, started, link_for):
@@ -80,7 +82,7 @@ def test_this_weeks_dose_grows_with_the_weekly_step(client, started, link_for):
     item.hold_min, item.hold_max, item.hold_unit = 3, None, "counts"
     item.rest_seconds_min = 30
     item.save()
-    services.program_publish(program=program, user=program.patient.access_log.first().user)
+    factories.publish(program, program.patient.access_log.first().user)
     _link, token = link_for(program.patient)
     text = client.get(f"/p/{token}/", follow=True).content.decode()
     assert "3 series van 8 herhalingen" in text
@@ -95,7 +97,7 @@ def test_the_plan_follows_the_date_in_amsterdam(client, started, link_for, monke
     monday_late = datetime.datetime(2026, 11, 23, 23, 30, tzinfo=datetime.UTC)  # Tue 00:30 NL
     program.start_date = datetime.date(2026, 11, 23)
     program.save()
-    services.program_publish(program=program, user=program.patient.access_log.first().user)
+    factories.publish(program, program.patient.access_log.first().user)
     _link, token = link_for(program.patient)
     monkeypatch.setattr(timezone, "now", lambda: monday_late)
     text = client.get(f"/p/{token}/", follow=True).content.decode()
@@ -119,7 +121,7 @@ def test_before_the_start_and_after_the_end_the_plan_says_so(client, started, li
     assert "begint op" in text
     program.start_date = timezone.localdate() - datetime.timedelta(weeks=10)
     program.save()
-    services.program_publish(program=program, user=program.patient.access_log.first().user)
+    factories.publish(program, program.patient.access_log.first().user)
     assert "afgelopen" in client.get(PLAN).content.decode()
 
 
@@ -175,7 +177,7 @@ def test_the_whole_session_can_be_ticked_at_once(patient_client):
 @pytest.mark.parametrize(
     "forged",
     [
-        {"day": "yesterday"},
+        {"day": "three days ago"},
         {"day": "tomorrow"},
         {"pain": "11"},
         {"pain": "abc"},
@@ -192,8 +194,8 @@ def test_forged_ticks_are_refused_without_changing_anything(patient_client, star
     other = started(name="Bram").items.first()
     day = timezone.localdate()
     data = {"item": item.pk, "date": day.isoformat(), "session": 1}
-    if forged.get("day") == "yesterday":
-        data["date"] = (day - datetime.timedelta(days=1)).isoformat()
+    if forged.get("day") == "three days ago":
+        data["date"] = (day - datetime.timedelta(days=3)).isoformat()
     elif forged.get("day") == "tomorrow":
         data["date"] = (day + datetime.timedelta(days=1)).isoformat()
     elif forged.get("item") == "other patient":
@@ -375,3 +377,34 @@ def test_the_prone_lying_roll_is_the_line_for_the_patients_own_level(
     card = card[: card.index("</article>")]
     assert reads in card and not_reads not in card
     assert "Aangepast uit de folder, voor uw situatie." in card
+
+
+def test_yesterday_can_be_ticked_afterwards_and_is_marked_so(patient_client):
+    """A forgotten evening is not a missed one; three days back is too late."""
+    program = patient_client.program
+    item = program.items.get(exercise__slug="amputation-mobility-2")  # every day
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    page = patient_client.get(PLAN).content.decode()
+    assert f'href="?dag={yesterday.isoformat()}"' in page  # "Forgot to tick off?"
+    past = patient_client.get(f"{PLAN}?dag={yesterday.isoformat()}").content.decode()
+    assert "U vinkt" in past and f'name="date" value="{yesterday.isoformat()}"' in past
+    response = tick(patient_client, program, item, day=yesterday)
+    assert response.status_code == 302 and f"dag={yesterday.isoformat()}" in response["Location"]
+    saved = ExerciseTick.objects.get()
+    assert (saved.date, saved.source) == (yesterday, "later")
+    assert (
+        "(later toegevoegd)"
+        in patient_client.get(f"{PLAN}?dag={yesterday.isoformat()}").content.decode()
+    )
+    too_late = tick(
+        patient_client,
+        program,
+        item,
+        day=timezone.localdate() - datetime.timedelta(days=3),
+        htmx=True,
+    )
+    assert too_late.status_code == 422
+    assert ExerciseTick.objects.count() == 1
+    # A day too far back asked for in the address shows today instead.
+    old = (timezone.localdate() - datetime.timedelta(days=3)).isoformat()
+    assert "U vinkt" not in patient_client.get(f"{PLAN}?dag={old}").content.decode()
