@@ -2,6 +2,8 @@
 
 import io
 import re
+import subprocess
+from html import unescape
 
 import pytest
 from django.utils import translation
@@ -95,3 +97,39 @@ def test_the_longest_doses_wrap_in_their_cell_and_print_whole(library, practice_
         )
     # The grid's cell has all of it (compared without the line breaks it wraps at).
     assert re.sub(r"\s+", "", whole) in text
+
+
+LONG_WORD = "Rustig" + "a" * 114  # 120 characters, no place to break
+LONG_URL = "https://www.thuisarts.nl/" + "heupprothese/" * 8 + "oefeningen-na-de-operatie"
+
+
+def _word_boxes(data: bytes, tmp_path) -> list[tuple[str, float, float]]:
+    """Every word poppler finds in the PDF with its left and right edge (points)."""
+    pdf, html = tmp_path / "handout.pdf", tmp_path / "words.html"
+    pdf.write_bytes(data)
+    subprocess.run(["pdftotext", "-bbox", str(pdf), str(html)], check=True)
+    return [
+        (unescape(word), float(x_min), float(x_max))
+        for x_min, x_max, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+            html.read_text(),
+        )
+    ]
+
+
+def test_long_words_and_urls_wrap_inside_the_page(make_program, practice_user, tmp_path):
+    program = make_program("hip-replacement-anterior")
+    item = program.items.first()
+    item.note = f"{LONG_WORD} Zie ook {LONG_URL}"
+    item.save()
+    publish(program, practice_user)
+    words = _word_boxes(handout_pdf(handout_for(program=program)), tmp_path)
+    # Nothing is printed past the right margin (a little slack for glyph overhang)...
+    outside = [
+        (word, x_max) for word, _x_min, x_max in words if x_max > A4_WIDTH - RIGHT_MARGIN + 2
+    ]
+    assert not outside
+    # ...and nothing is lost: the word and the URL are all there, broken over lines.
+    printed = "".join(word for word, _x_min, _x_max in words)
+    assert LONG_WORD in printed
+    assert LONG_URL in printed

@@ -29,6 +29,17 @@ def test_patient_is_created_and_bad_input_is_refused(practice_client, library):
     assert response.status_code == 302 and response.url == patient.get_absolute_url()
 
 
+def test_a_patient_name_the_handout_cannot_print_is_refused(practice_client, library):
+    response = practice_client.post(
+        reverse("therapist:patient_list"), {"name": "Anna 🌷", "reference": ""}
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Deze tekens kunnen niet op de folder worden afgedrukt: 🌷" in text
+    assert 'value="Anna 🌷"' in text
+    assert not Patient.objects.filter(name__startswith="Anna").exists()
+
+
 def test_patient_list_search_and_htmx_fragment(practice_client, practice, practice_user, library):
     for name in ["Anna", "Bram", "Carla"]:
         Patient.objects.create(practice=practice, name=name)

@@ -42,3 +42,10 @@ def test_only_the_practices_administrators_may(client, practice):
     assert client.get(SETTINGS).status_code == 404
     assert client.post(SETTINGS, _data(pain_limit="9")).status_code == 404
     assert Practice.objects.get(pk=practice.pk).pain_limit == 5
+
+
+def test_practice_details_that_cannot_be_printed_are_refused(practice_client, practice):
+    response = practice_client.post(SETTINGS, _data(call_hours="ma-vr 8-9 ☎️📞"))
+    assert response.status_code == 400
+    assert "Deze tekens kunnen niet op de folder worden afgedrukt" in response.content.decode()
+    assert Practice.objects.get(pk=practice.pk).call_hours != "ma-vr 8-9 ☎️📞"
