@@ -3,12 +3,15 @@
 import io
 import os
 import re
+import subprocess
 from email.utils import parsedate_to_datetime
 
 import pytest
+import zxingcpp
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
+from PIL import Image
 from pypdf import PdfReader
 
 from exercises.dose import describe_dose
@@ -42,6 +45,18 @@ def _flat(text: str) -> str:
 
 def _pages(data: bytes) -> list[str]:
     return [_flat(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def _qr_codes_on_the_cover(data: bytes, tmp_path) -> list[str]:
+    """What a phone camera reads from the printed cover: render it, decode the QR."""
+    pdf = tmp_path / "cover.pdf"
+    pdf.write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "cover")],
+        check=True,
+    )
+    [png] = tmp_path.glob("cover*.png")
+    return [code.text for code in zxingcpp.read_barcodes(Image.open(png))]
 
 
 def _published(make_program, practice_user, protocol="amputation-transtibial", **patient):
@@ -270,14 +285,18 @@ def test_etag_304_and_a_second_download_is_not_rendered_again(
     assert fresh["ETag"].startswith(f'"{program.revisions.first().pk}-r2-nl-')
 
 
-def test_the_patients_link_is_printed_with_a_qr_code(make_program, practice_user, practice_client):
+def test_the_patients_link_is_printed_with_a_qr_code(
+    make_program, practice_user, practice_client, tmp_path
+):
     program = _published(make_program, practice_user, "hip-osteoarthritis-home")
     link = patient_link_create(patient=program.patient, user=practice_user)
     url = link_url(link, "http://testserver/")
     response = _download(practice_client, program)
     assert f"-nl-{link.pk}-" in response["ETag"]
-    reader = PdfReader(io.BytesIO(_body(response)))
+    data = _body(response)
+    reader = PdfReader(io.BytesIO(data))
     assert url in _flat(reader.pages[0].extract_text()).replace(" ", "")
+    assert _qr_codes_on_the_cover(data, tmp_path) == [url]
     html = practice_client.get(reverse("therapist:handout_print", args=[program.pk])).content
     assert b'<svg viewBox="0 0' in html and b'class="qr-code"' in html
     assert url.encode() in html
@@ -386,15 +405,18 @@ def test_dose_lines_in_the_pdf_are_the_week_one_dose(make_program, practice_user
 
 
 def test_a_handout_downloaded_without_a_link_gets_one_that_opens_the_plan(
-    make_program, practice_user, practice_client
+    make_program, practice_user, practice_client, tmp_path
 ):
     program = _published(make_program, practice_user, "hip-osteoarthritis-home")
     assert not program.patient.links.exists()
     response = _download(practice_client, program)
-    reader = PdfReader(io.BytesIO(_body(response)))
-    cover = _flat(reader.pages[0].extract_text()).replace(" ", "")
-    match = re.search(r"http://testserver/p/([A-Za-z0-9_-]{22})/", cover)
-    assert match, cover[:600]
+    data = _body(response)
+    # The camera reads the QR on the printed cover; the address under it is the same.
+    [scanned] = _qr_codes_on_the_cover(data, tmp_path)
+    match = re.fullmatch(r"http://testserver/p/([A-Za-z0-9_-]{22})/", scanned)
+    assert match, scanned
+    cover = _flat(PdfReader(io.BytesIO(data)).pages[0].extract_text()).replace(" ", "")
+    assert scanned in cover
     # The therapist is told, on the next page they open.
     editor = practice_client.get(program.get_absolute_url()).content.decode()
     assert "er is er een gemaakt voor de QR-code" in editor
