@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.browser.conftest import ARTIFACTS, screenshot
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, screenshot
 from tests.browser.test_plan_browser import AXE, axe_violations
 from tests.factories import anna_starts_today
 
@@ -30,6 +30,12 @@ def test_print_view_is_clean_accessible_and_prints_to_a4(page: Page, live_server
     expect(page.locator(".exercise")).to_have_count(11)
     assert axe_violations(page) == []
     screenshot(page, "handout-print-view")
+    page.set_viewport_size(PHONE)
+    assert axe_violations(page) == []
+    screenshot(page, "handout-print-view-phone")
+    # A phone shows the sheet without sideways scrolling of the page itself.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size(DESKTOP)
 
     # What the printer gets: the browser's own PDF of the print stylesheet.
     page.emulate_media(media="print")

@@ -1,17 +1,19 @@
 """The patient's plan in a real headless Chromium at phone size."""
 
+import datetime
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from programs import links
 from programs.models import ExerciseTick
 from tests import factories
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.factories import anna_starts_today
 
 pytestmark = pytest.mark.browser
@@ -179,6 +181,25 @@ def test_week_view_and_error_page_are_accessible(phone: Page, live_server, patie
     expect(phone.get_by_role("heading", level=1)).to_have_text("Deze link werkt niet")
     assert axe_violations(phone) == []
     screenshot(phone, "plan-error-phone")
+
+
+def test_every_plan_page_is_accessible_on_a_phone_and_a_desktop(
+    phone: Page, live_server, patient_link
+):
+    """Some patients open the link on a laptop: the same pages, the same checks."""
+    _program, url = patient_link
+    phone.goto(url)
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    pages = ["/plan/", "/plan/oefenen/", "/plan/week/", f"/plan/?dag={yesterday}"]
+    for size in (PHONE, DESKTOP):
+        phone.set_viewport_size(size)
+        for path in pages:
+            phone.goto(live_server.url + path)
+            assert axe_violations(phone) == [], (path, size)
+            assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+                path,
+                size,
+            )
 
 
 def test_english_is_chosen_on_the_phone_and_the_plan_reflows_at_320px(
