@@ -1,14 +1,18 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+# The admin signs in through the same login, second factor included.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="exercises:library", permanent=False)),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Sign-in, second factor, password change and reset, one's sessions: allauth.
+    path("accounts/", include("allauth.urls")),
+    path("login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("library/", include("exercises.urls")),
     path("", include("programs.therapist.urls")),

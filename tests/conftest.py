@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from exercises.models import Exercise
-from tests.factories import FIXTURE_FILES, PASSWORD
+from tests.factories import FIXTURE_FILES, PASSWORD, sign_in
 
 THERAPIST_PASSWORD = PASSWORD
 
@@ -44,7 +44,14 @@ def therapist(db, django_user_model):
 
 @pytest.fixture
 def therapist_client(client, therapist):
-    client.force_login(therapist)
+    sign_in(client, therapist)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, signed in with the second factor the app requires."""
+    sign_in(client, admin_user)
     return client
 
 

@@ -6,13 +6,17 @@ loaded once per test database (see tests/conftest.py).
 """
 
 import datetime
+import time
 from pathlib import Path
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
 from exercises.dose import DoseValues
+from oefenplan.security.sessions import second_factor_mark
 from programs import links, services
 from programs.models import Patient, PatientLink, Practice, Program, Protocol, Therapist
 from programs.selectors import program_open_warnings
@@ -20,6 +24,9 @@ from programs.snapshot import ExerciseText, Named, Snapshot, SnapshotItem
 
 FIXTURE_FILES = sorted(str(path) for path in (Path(settings.BASE_DIR) / "fixtures").glob("*.yaml"))
 PASSWORD = "pw-long-enough-1"
+# Every therapist of the suite enrols this TOTP secret (base32), so a test can
+# type the code an authenticator app would show.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 MONDAY = datetime.date(2026, 11, 23)
 
 
@@ -28,9 +35,39 @@ def make_practice(name: str = "Fysio Noord") -> Practice:
 
 
 def make_therapist(practice: Practice, username: str, admin: bool = False) -> User:
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org"
+    )
     Therapist.objects.create(user=user, practice=practice, is_practice_admin=admin)
+    enrol_totp(user)
     return user
+
+
+def enrol_totp(user: User) -> None:
+    """The user's authenticator app, as allauth stores it (secret encrypted)."""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, TOTP_SECRET)
+
+
+def totp_code(at: float | None = None) -> str:
+    """The six digits the therapist's app shows now (or at `at`)."""
+    return totp_code_for(TOTP_SECRET, at)
+
+
+def totp_code_for(secret: str, at: float | None = None) -> str:
+    return format_hotp_value(hotp_value(secret, int(at or time.time()) // 30))
+
+
+def sign_in(client, user: User) -> None:
+    """A session as after a full sign-in: password and second factor.
+
+    The sign-in itself (password, code, throttling) is tested through the
+    login pages; other tests start signed in, as the test client's
+    force_login does, plus the second factor the app requires."""
+    client.force_login(user)
+    session = client.session
+    second_factor_mark(session, user)
+    session.save()
 
 
 def make_patient(user: User, name: str = "Anna", **fields) -> Patient:

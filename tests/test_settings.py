@@ -77,7 +77,7 @@ def test_catalogues_are_complete(language):
 
 
 def test_pages_carry_a_strict_content_security_policy(client, db):
-    response = client.get(reverse("login"))
+    response = client.get(reverse("account_login"))
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
@@ -91,5 +91,5 @@ def test_forms_are_csrf_protected(db):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post(reverse("login"), {"username": "a", "password": "b"})
+    response = strict.post(reverse("account_login"), {"login": "a", "password": "b"})
     assert response.status_code == 403

@@ -38,9 +38,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's session list
     "django_htmx",
     "template_partials",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "oefenplan.security",
     "exercises",
     "programs",
     "programs.handout",
@@ -50,14 +56,20 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Sees every answer but the static files, redirects of the ones below included.
+    "oefenplan.security.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # before the security middleware, which answers htmx
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "oefenplan.security.middleware.SessionLimitsMiddleware",
+    "oefenplan.security.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "oefenplan.urls"
@@ -87,15 +99,73 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Passwords: at least 12 characters (ASVS 2.1.1), not one of the 20,000
+# most common, not the username, not only digits.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "oefenplan.security.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "exercises:library"
-LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "therapist:patient_list"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Sign-in: django-allauth (login, throttling, password change and reset by
+# e-mail, TOTP with recovery codes, passkeys, the list of one's sessions).
+# Accounts are made by a site admin; nobody signs up.
+ACCOUNT_ADAPTER = "oefenplan.security.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False  # the session ends with the browser, or the limits below
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a reset never skips the second factor
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # no mail to addresses that are not ours
+# Failed logins: 5 per account and 10 per address in 15 minutes, then wait; the
+# cool-off ends by itself (counters in the cache, shared through Redis).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/15m/ip,5/15m/key",
+    "reset_password": "20/h/ip,3/h/key",
+    "reset_password_from_key": "20/h/ip",
+    "change_password": "5/15m/user",
+    "reauthenticate": "10/15m/user",
+}
+MFA_ADAPTER = "oefenplan.security.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Oefenplan"
+# Sessions are listed from their sign-in (address, browser, time); activity is
+# not tracked per request, which would cost two queries on every page.
+USERSESSIONS_TRACK_ACTIVITY = False
+# Where a signed-in user without a proven second factor may still go: the
+# account pages (to enrol one), language, files, and the patient's own plan
+# (which is opened by its link, not by a therapist's login).
+SECOND_FACTOR_EXEMPT_PATHS = ("/accounts/", "/i18n/", "/static/", "/media/", "/p/", "/plan/")
+SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_MAX_AGE = 12 * 3600
+SESSION_COOKIE_AGE = SESSION_MAX_AGE
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Mail (password reset): SMTP from the environment; printed to the console
+# only in DEBUG, so a reset link never lands in a production log.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Oefenplan <noreply@localhost>")
+if DEBUG and not os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # Dutch first, English second. Message ids are English; both catalogues are complete.
 LANGUAGE_CODE = "nl"
@@ -146,6 +216,7 @@ PATIENT_LINK_GUESS_WINDOW = 15 * 60
 # the Nth address from the right; with 0 (no proxy) it is REMOTE_ADDR. Without
 # this, every patient behind the proxy would share one guess counter.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the same client address for allauth's limits
 # Rendered handout PDFs, keyed by what they print. They carry a patient's name,
 # so none is kept longer than HANDOUT_CACHE_MAX_AGE_DAYS (default a week).
 HANDOUT_CACHE_DIR = Path(os.environ.get("HANDOUT_CACHE_DIR", BASE_DIR / "cache" / "handouts"))

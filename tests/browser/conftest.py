@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.factories import PASSWORD, totp_code
+
 # Playwright's sync API keeps an event loop running in this thread; the test's
 # own ORM calls are ordinary synchronous code all the same.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -67,3 +69,14 @@ def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     # caret="initial": hiding the caret would inject a <style> the CSP (rightly) blocks.
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, caret="initial")
+
+
+def log_in(page: Page, live_server, username: str, password: str = PASSWORD) -> None:
+    """Sign in as a therapist does: the password, then the code from the app."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Code", exact=True).fill(totp_code())
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)

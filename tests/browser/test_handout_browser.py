@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, screenshot
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, log_in, screenshot
 from tests.browser.test_plan_browser import AXE, axe_violations
 from tests.factories import anna_starts_today
 
@@ -18,10 +18,7 @@ def test_print_view_is_clean_accessible_and_prints_to_a4(page: Page, live_server
     factories.publish(program, user)
 
     page.context.add_init_script(path=str(AXE))
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Gebruikersnaam").fill("tess")
-    page.get_by_label("Wachtwoord").fill("pw-long-enough-1")
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, live_server, "tess")
     page.goto(f"{live_server.url}/programs/{program.pk}/")
     page.get_by_role("link", name="Afdrukversie").click()
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from exercises.models import Exercise
 from programs import services
 from programs.models import Program
-from tests.browser.conftest import ARTIFACTS, PHONE, screenshot
+from tests.browser.conftest import ARTIFACTS, PHONE, log_in, screenshot
 from tests.browser.test_plan_browser import AXE, axe_violations
 from tests.factories import make_patient, make_practice, make_program, make_therapist
 
@@ -18,10 +18,7 @@ pytestmark = pytest.mark.browser
 
 def _log_in(page: Page, live_server, username: str = "tess") -> None:
     page.context.add_init_script(path=str(AXE))
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill("pw-long-enough-1")
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, live_server, username)
 
 
 class Clicks:

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from exercises.models import Exercise
+from tests.factories import sign_in
 
 LIBRARY = reverse("exercises:library")
 
@@ -26,7 +27,7 @@ def _all_slugs(client, params: dict) -> set[str]:
 def test_anonymous_visitors_are_sent_to_log_in(client, library):
     response = client.get(LIBRARY)
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 def test_full_page_without_javascript_lists_the_first_page(therapist_client, library):
@@ -166,7 +167,7 @@ def test_the_interface_speaks_english_on_request(therapist_client, library):
 
 def test_admin_edits_exercises(client, library, django_user_model):
     admin = django_user_model.objects.create_superuser("beheer", password="x-secret-123")
-    client.force_login(admin)
+    sign_in(client, admin)
     exercise = Exercise.objects.get(slug="back-1")
     response = client.get(reverse("admin:exercises_exercise_change", args=[exercise.pk]))
     assert response.status_code == 200

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from exercises.models import Exercise, ExercisePhoto
+from tests.factories import sign_in
 
 ORIENTATION = 0x0112
 GPS_INFO = 0x8825
@@ -120,7 +121,7 @@ def test_file_over_the_size_limit_is_refused(therapist_client, exercise, setting
 
 def test_admin_upload_goes_through_the_same_checks(client, exercise, django_user_model):
     admin = django_user_model.objects.create_superuser("beheer", password="x-secret-123")
-    client.force_login(admin)
+    sign_in(client, admin)
     url = f"/admin/exercises/exercise/{exercise.pk}/change/"
     form = client.get(url).context["adminform"].form
     data = {key: value for key, value in form.initial.items() if value is not None}

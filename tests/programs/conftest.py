@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
+from tests.factories import sign_in
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def practice_user(practice):
 
 @pytest.fixture
 def practice_client(client, practice_user):
-    client.force_login(practice_user)
+    sign_in(client, practice_user)
     return client
 
 

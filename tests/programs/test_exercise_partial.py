@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from exercises.models import Exercise
 from programs.handout.context import handout_for
 from programs.handout.render import handout_pdf
-from tests.factories import make_link
+from tests.factories import make_link, sign_in
 
 VARIATIONS = [
     {"kind": "easier", "text": "Met steun van een stoel."},
@@ -33,7 +33,7 @@ def test_variations_cautions_and_notes_read_the_same_everywhere(client, practice
     _link, token = make_link(program.patient, practice_user)
     phone = _text(client.get(f"/p/{token}/", follow=True).content.decode())
     practice_client = Client()
-    practice_client.force_login(practice_user)
+    sign_in(practice_client, practice_user)
     preview = _text(
         practice_client.get(
             reverse("therapist:program_preview", args=[program.pk])

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from programs.handout.context import handout_for
 from programs.handout.render import handout_pdf
-from tests.factories import MONDAY, make_link, make_program, publish
+from tests.factories import MONDAY, make_link, make_program, publish, sign_in
 
 DAY = datetime.timedelta(days=1)
 
@@ -237,6 +237,7 @@ def test_a_weekly_exercise_is_asked_and_counted_as_the_leaflet_says(
     week = _text(phone.on(MONDAY + 6 * DAY).week())
     assert f"deze week gedaan, op {len(asked_days)} dagen" in week
     # The therapist's adherence counts the leaflet's days, no more, no fewer.
+    sign_in(practice_client, practice_user)  # a session lasts 12 hours; the clock moved on
     page = practice_client.get(program.patient.get_absolute_url()).content.decode()
     assert _weekly_figures(page, program, week=1)[item.pk] == (counted, counted)
 
@@ -271,6 +272,7 @@ def test_six_weeks_read_the_same_on_every_page(phone, practice_client, library, 
     publish(program, practice_user)
     _link, token = make_link(program.patient, practice_user)
     phone.on(MONDAY).open(token)
+    sign_in(practice_client, practice_user)  # a session lasts 12 hours; the clock moved on
     grid = _grid(
         practice_client.get(reverse("therapist:handout_print", args=[program.pk])).content.decode()
     )
@@ -299,7 +301,7 @@ def test_six_weeks_read_the_same_on_every_page(phone, practice_client, library, 
         asked_per_week[week] += ticks
         if offset % 7 == 6:
             # ...and the therapist's adherence counts exactly those, all done.
-            practice_client.force_login(practice_user)  # the clock has moved on
+            sign_in(practice_client, practice_user)  # the clock has moved on
             page = practice_client.get(program.patient.get_absolute_url()).content.decode()
             figures = _weekly_figures(page, program, week)
             assert sum(done for done, _planned in figures.values()) == asked_per_week[week], (

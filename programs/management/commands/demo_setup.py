@@ -1,6 +1,15 @@
 """Create the demo practice, its therapist login and a few patients with
-programs, once: running it again changes nothing."""
+programs, once: running it again changes nothing.
 
+The demo therapist gets a random password and a random authenticator secret,
+printed once, when the login is made: no password is published anywhere, and
+a demo set-up reachable from elsewhere is not open to anyone who read the
+README. The login is a practice administrator, not a site admin.
+"""
+
+import secrets
+
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -10,7 +19,6 @@ from programs import links, services
 from programs.models import Practice, Protocol, Therapist
 
 DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "oefenplan-demo"
 DEMO_PATIENTS = [
     ("Anna", "D-001", "amputation-transtibial", "left"),
     ("Bram", "D-002", "amputation-transfemoral", "right"),
@@ -27,17 +35,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         user_model = get_user_model()
         user, created = user_model.objects.get_or_create(
-            username=DEMO_USERNAME,
-            defaults={
-                "first_name": "Demo",
-                "last_name": "Therapeut",
-                "is_staff": True,
-                "is_superuser": True,
-            },
+            username=DEMO_USERNAME, defaults={"first_name": "Demo", "last_name": "Therapeut"}
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            password = secrets.token_urlsafe(12)
+            totp_secret = generate_totp_secret()
+            user.set_password(password)
             user.save(update_fields=["password"])
+            TOTP.activate(user, totp_secret)
         practice, _ = Practice.objects.get_or_create(
             name="Fysiotherapie De Demo",
             defaults={
@@ -66,10 +71,19 @@ class Command(BaseCommand):
             )
             services.program_publish(program=program, user=user)
             links.patient_link_create(patient=patient, user=user)
-        self.stdout.write(
-            f"Demo login: user '{DEMO_USERNAME}', password '{DEMO_PASSWORD}'"
-            f" ({practice.name}, {practice.patients.count()} patients)"
-        )
+        if created:
+            self.stdout.write(
+                f"Demo login (shown once): user '{DEMO_USERNAME}', password '{password}'\n"
+                f"Second step: add this secret to an authenticator app: {totp_secret}\n"
+                f"  (or scan: otpauth://totp/Oefenplan:{DEMO_USERNAME}"
+                f"?secret={totp_secret}&issuer=Oefenplan)"
+            )
+        else:
+            self.stdout.write(
+                f"Demo login: user '{DEMO_USERNAME}' (password and secret were shown when it was"
+                " made; `python manage.py changepassword demo` sets a new password)"
+            )
+        self.stdout.write(f"{practice.name}: {practice.patients.count()} patients")
         anna = practice.patients.filter(reference=DEMO_PATIENTS[0][1]).first()
         link = anna and links.patient_active_link(patient=anna)
         if link and (url := links.link_url(link)):

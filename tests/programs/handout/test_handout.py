@@ -24,7 +24,7 @@ from programs.links import link_url, patient_link_create
 from programs.models import AccessLogEntry, ProgramItem
 from programs.schedule import week_dose
 from tests import factories
-from tests.factories import make_practice, make_therapist
+from tests.factories import make_practice, make_therapist, sign_in
 
 NASTY_NOTE = (
     '<script>alert(1)</script> <img src="http://example.com/x.png"> '
@@ -329,7 +329,7 @@ def test_other_practice_and_unpublished_programs_are_404(
 ):
     program = _published(make_program, practice_user)
     other = make_therapist(make_practice("Elders"), "other")
-    client.force_login(other)
+    sign_in(client, other)
     for name in ("therapist:handout_pdf", "therapist:handout_print"):
         assert client.get(reverse(name, args=[program.pk])).status_code == 404
     draft = make_program(name="Bert")

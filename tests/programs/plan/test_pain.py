@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from programs import services
 from programs.models import ExerciseTick
+from tests.factories import sign_in
 from tests.programs.plan.test_today import tick
 
 
 def _patient_list(practice_user) -> str:
     therapist = Client()
-    therapist.force_login(practice_user)
+    sign_in(therapist, practice_user)
     return therapist.get(reverse("therapist:patient_list")).content.decode()
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from exercises.models import Exercise
 from programs.models import AccessLogEntry, Patient, Program, ProgramItem
-from tests.factories import make_practice, make_therapist
+from tests.factories import make_practice, make_therapist, sign_in
 
 HTMX = {"HX-Request": "true"}
 
@@ -251,7 +251,7 @@ def test_another_practice_gets_404_on_every_url(client, make_program):
     item = program.items.first()
     patient = program.patient
     stranger = make_therapist(make_practice("Fysio Zuid"), "zara")
-    client.force_login(stranger)
+    sign_in(client, stranger)
     gets = [
         patient.get_absolute_url(),
         program.get_absolute_url(),
@@ -315,7 +315,7 @@ def test_access_log_records_views_and_changes_and_admins_read_it(
     page = practice_client.get(reverse("therapist:access_log")).content.decode()
     assert "Anna" in page and "tess" in page
     colleague = make_therapist(practice, "piet")
-    client.force_login(colleague)
+    sign_in(client, colleague)
     assert client.get(reverse("therapist:access_log")).status_code == 404
     assert (
         reverse("therapist:access_log")

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from programs import services
 from programs.models import AccessLogEntry, ExerciseTick
-from tests.factories import make_practice, make_therapist
+from tests.factories import make_practice, make_therapist, sign_in
 
 
 def _url(program, week=1) -> str:
@@ -49,6 +49,6 @@ def test_the_therapist_types_in_the_paper_grid(practice_client, practice_user, s
 
 def test_only_the_practice_may_type_in(client, started):
     program = started()
-    client.force_login(make_therapist(make_practice("Elders"), "otto"))
+    sign_in(client, make_therapist(make_practice("Elders"), "otto"))
     assert client.get(_url(program)).status_code == 404
     assert client.post(_url(program), {}).status_code == 404

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from programs import links, services
 from programs.models import Patient, PatientLink
-from tests.factories import make_practice, make_therapist
+from tests.factories import make_practice, make_therapist, sign_in
 from tests.programs.plan.test_today import tick
 
 HTMX = {"HX-Request": "true"}
@@ -61,7 +61,7 @@ def test_the_patient_page_shows_the_link_qr_adherence_and_pain(
     item = program.items.order_by("order").first()
     tick(patient_client, program, item, pain="6", note="stomp deed pijn")
     therapist = Client()
-    therapist.force_login(practice_user)
+    sign_in(therapist, practice_user)
     text = therapist.get(program.patient.get_absolute_url()).content.decode()
     assert "pijn 6 van 10" in text and "stomp deed pijn" in text
     assert re.search(r"<svg[^>]*qr-code", text)
@@ -85,7 +85,7 @@ def test_the_therapist_makes_and_revokes_links_for_own_patients_only(
     assert link.revoked_at is not None
 
     stranger = Client()
-    stranger.force_login(make_therapist(make_practice("Elders"), "otto"))
+    sign_in(stranger, make_therapist(make_practice("Elders"), "otto"))
     for name in ("patient_link_create", "patient_link_revoke"):
         assert stranger.post(reverse(f"therapist:{name}", args=[patient.pk])).status_code == 404
     assert PatientLink.objects.count() == 1

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from programs.models import Practice
-from tests.factories import make_therapist
+from tests.factories import make_therapist, sign_in
 
 SETTINGS = reverse("therapist:practice_settings")
 
@@ -38,7 +38,7 @@ def test_bad_input_is_shown_and_nothing_is_saved(practice_client, practice):
 
 
 def test_only_the_practices_administrators_may(client, practice):
-    client.force_login(make_therapist(practice, "piet"))
+    sign_in(client, make_therapist(practice, "piet"))
     assert client.get(SETTINGS).status_code == 404
     assert client.post(SETTINGS, _data(pain_limit="9")).status_code == 404
     assert Practice.objects.get(pk=practice.pk).pain_limit == 5

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import dateformat, translation
 
 from programs.models import AccessLogEntry
-from tests.factories import make_practice, make_therapist
+from tests.factories import make_practice, make_therapist, sign_in
 
 PLAN = "/plan/"
 
@@ -102,7 +102,7 @@ def test_the_preview_is_access_logged_and_walled(practice_client, client, starte
     program = started()
     assert _preview(practice_client, program).status_code == 200
     assert AccessLogEntry.objects.filter(patient=program.patient, detail="preview").exists()
-    client.force_login(make_therapist(make_practice("Elders"), "otto"))
+    sign_in(client, make_therapist(make_practice("Elders"), "otto"))
     assert _preview(client, program).status_code == 404
 
 
