@@ -64,7 +64,9 @@ run: demo
 	@echo
 	@echo "  Oefenplan runs at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
 	@echo
-	$(DJANGO) runserver --noreload $(HOST):$(PORT)
+	@# Plain HTTP on this machine: the app's HTTPS-only defaults (secure cookies,
+	@# HSTS, redirect) are for a server behind TLS.
+	DJANGO_HTTPS_ONLY=0 $(DJANGO) runserver --noreload $(HOST):$(PORT)
 
 # Chromium drives the browser tests, poppler-utils turns handouts into PNGs to
 # look at, DejaVu is the handout's embedded font (full Dutch diacritics).

@@ -105,6 +105,7 @@ def main() -> None:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_DEBUG": "0",
+        "DJANGO_HTTPS_ONLY": "0",  # gunicorn on loopback, plain HTTP
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-only-secret"),
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3"),
         "MEDIA_ROOT": f"{scratch.name}/media",

@@ -79,7 +79,7 @@ def test_catalogues_are_complete(language):
 def test_pages_carry_a_strict_content_security_policy(client, db):
     response = client.get(reverse("account_login"))
     policy = response["Content-Security-Policy"]
-    assert "default-src 'self'" in policy
+    assert "default-src 'none'" in policy
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert response["X-Frame-Options"] == "DENY"

@@ -2,8 +2,9 @@
 
 Everything that differs between machines comes from the environment:
 DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS, DATABASE_URL (PostgreSQL in production;
-SQLite when unset), MEDIA_ROOT, DJANGO_SECURE (HTTPS only cookies and HSTS
-behind a TLS-terminating proxy); the secret key is set by the module on top.
+SQLite when unset), MEDIA_ROOT, DJANGO_HTTPS_ONLY (on unless DEBUG: secure
+cookies, HSTS, redirect to HTTPS), mail (EMAIL_*); the secret key is set by
+the module on top.
 """
 
 import os
@@ -227,15 +228,17 @@ EXERCISE_PHOTO_MAX_BYTES = 10 * 1024 * 1024
 EXERCISE_PHOTO_MAX_PIXELS = 40_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
-# Security: strict CSP (no inline script or style anywhere), no framing.
+# Security: strict CSP (no inline script or style anywhere, nothing from
+# elsewhere, nothing allowed that is not named), no framing.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": [SELF],
+        "default-src": [NONE],
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF],
         "font-src": [SELF],
         "connect-src": [SELF],
+        "manifest-src": [SELF],  # the plan's home-screen manifest
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
@@ -245,11 +248,47 @@ CONTENT_SECURITY_POLICY = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-if env_flag("DJANGO_SECURE"):
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = True
-    SECURE_HSTS_SECONDS = 31536000
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: the token travels in the page
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+
+def https_settings(https_only: bool) -> dict:
+    """Secure by default: with DEBUG off the app assumes HTTPS (behind a TLS
+    proxy) unless DJANGO_HTTPS_ONLY=0 says it is served over plain HTTP on
+    this machine (`make run`, the benchmarks). `check --deploy` then warns,
+    as it should."""
+    if not https_only:
+        return {
+            "SESSION_COOKIE_SECURE": False,
+            "SESSION_COOKIE_NAME": "sessionid",
+            "CSRF_COOKIE_SECURE": False,
+            "CSRF_COOKIE_NAME": "csrftoken",
+            "LANGUAGE_COOKIE_SECURE": False,
+            "LANGUAGE_COOKIE_NAME": "django_language",
+            "SECURE_SSL_REDIRECT": False,
+            "SECURE_HSTS_SECONDS": 0,
+        }
+    return {
+        # Cookies only over HTTPS, and with the __Host- prefix: the browser
+        # refuses them unless Secure, for path / and this host alone.
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_NAME": "__Host-sessionid",
+        "CSRF_COOKIE_SECURE": True,
+        "CSRF_COOKIE_NAME": "__Host-csrftoken",
+        "LANGUAGE_COOKIE_SECURE": True,
+        "LANGUAGE_COOKIE_NAME": "__Host-language",
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 2 * 365 * 24 * 3600,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+    }
+
+
+HTTPS_ONLY = env_flag("DJANGO_HTTPS_ONLY", default=not DEBUG)
+globals().update(https_settings(HTTPS_ONLY))
+if TRUSTED_PROXY_COUNT:
+    # Only a proxy we run may say the request came in over HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

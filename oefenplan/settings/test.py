@@ -16,3 +16,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "insecure-test-only-key-" + 
 # The suite creates and logs in hundreds of users; the real hasher's 1,000,000
 # PBKDF2 rounds would cost a third of a second each. Hashing itself is Django's.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The test client and the browser tests' live server speak plain HTTP; the
+# HTTPS settings are tested as production runs them (tests/security/).
+globals().update(https_settings(False))  # noqa: F405

@@ -18,9 +18,15 @@ from oefenplan.http import HtmxHttpRequest
 from programs import links
 from programs.models import PatientLink
 
-PLAN_COOKIE = "oefenplan_plan"
+PLAN_COOKIE_NAME = "oefenplan_plan"
 PLAN_COOKIE_SALT = "programs.plan.link"
 PLAN_COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookies at 400 days
+
+
+def plan_cookie() -> str:
+    """The cookie's name: with the __Host- prefix when the app runs HTTPS only,
+    so a browser keeps it for this host, over HTTPS, for every path."""
+    return f"__Host-{PLAN_COOKIE_NAME}" if settings.SESSION_COOKIE_SECURE else PLAN_COOKIE_NAME
 
 
 def private(response: HttpResponse, referrer_policy: str = "same-origin") -> HttpResponse:
@@ -42,13 +48,13 @@ def link_error(request: HtmxHttpRequest, status: int) -> HttpResponse:
     response = render(
         request, "programs/plan/error.html", {"too_many": status == 429}, status=status
     )
-    response.delete_cookie(PLAN_COOKIE)
+    response.delete_cookie(plan_cookie(), samesite="Lax")
     return private(response, referrer_policy="no-referrer")
 
 
 def remember_link(response: HttpResponse, link: PatientLink) -> HttpResponse:
     response.set_signed_cookie(
-        PLAN_COOKIE,
+        plan_cookie(),
         str(link.pk),
         salt=PLAN_COOKIE_SALT,
         max_age=PLAN_COOKIE_MAX_AGE,
@@ -61,7 +67,7 @@ def remember_link(response: HttpResponse, link: PatientLink) -> HttpResponse:
 
 def _cookie_link(request: HtmxHttpRequest) -> PatientLink | None:
     try:
-        link_id = request.get_signed_cookie(PLAN_COOKIE, salt=PLAN_COOKIE_SALT)
+        link_id = request.get_signed_cookie(plan_cookie(), salt=PLAN_COOKIE_SALT)
         return links.active_link(int(link_id))
     except (KeyError, ValueError, signing.BadSignature):
         return None
