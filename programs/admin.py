@@ -1,15 +1,14 @@
+"""The admin keeps the site's set-up: practices, therapists' accounts, protocols.
+
+No patient data is registered here at all: patients, programs, revisions,
+ticks, links and the access log live behind the therapist's pages, where each
+practice sees only its own records and every read is logged. The Django admin
+knows no practices, so a staff account of one practice would read them all.
+"""
+
 from django.contrib import admin
 
-from programs.models import (
-    AccessLogEntry,
-    Patient,
-    Practice,
-    Program,
-    ProgramRevision,
-    Protocol,
-    ProtocolItem,
-    Therapist,
-)
+from programs.models import Practice, Protocol, ProtocolItem, Therapist
 
 
 @admin.register(Practice)
@@ -33,33 +32,3 @@ class ProtocolItemInline(admin.TabularInline):
 class ProtocolAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "variant", "default_weeks", "one_type_per_session"]
     inlines = [ProtocolItemInline]
-
-
-@admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
-    list_display = ["name", "reference", "practice"]
-    list_filter = ["practice"]
-
-
-@admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["patient", "protocol", "start_date", "weeks", "archived_at"]
-    list_select_related = ["patient", "protocol"]
-
-
-@admin.register(ProgramRevision)
-class ProgramRevisionAdmin(admin.ModelAdmin):
-    list_display = ["program", "number", "published_at", "published_by"]
-    readonly_fields = ["program", "number", "snapshot", "published_at", "published_by"]
-
-
-@admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "patient", "action", "detail"]
-    list_filter = ["practice", "action"]
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # an audit trail is read-only
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
