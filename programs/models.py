@@ -6,10 +6,15 @@ program and its exercises' texts, `programs.snapshot`) so a printed handout
 stays reproducible and the patient always sees the latest published revision.
 """
 
+import datetime
+import hashlib
+import json
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -260,30 +265,123 @@ class ProgramRevision(models.Model):
 
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Viewed")
+    LIST = "list", _("Listed or searched")
     CREATE = "create", _("Created")
     CHANGE = "change", _("Changed")
     PUBLISH = "publish", _("Published")
     COPY = "copy", _("Copied")
     ARCHIVE = "archive", _("Archived")
+    EXPORT = "export", _("Exported")
+    ERASE = "erase", _("Erased")
+    RETENTION = "retention", _("Removed after the retention period")
+    LOG_READ = "log_read", _("Read the access log")
+    LINK_OPEN = "link_open", _("Plan opened with the link")
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGN_OUT = "sign_out", _("Signed out")
+
+
+class AccessOutcome(models.TextChoices):
+    ALLOWED = "allowed", _("allowed")
+    REFUSED = "refused", _("refused")
+
+
+class AppendOnlyError(Exception):
+    """The access log is written once and never changed or removed."""
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("access log entries are never changed")
+
+    def delete(self):
+        raise AppendOnlyError("access log entries are never removed")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("access log entries are never changed")
 
 
 class AccessLogEntry(models.Model):
-    """Who opened or changed which patient's record, and when (NEN 7513)."""
+    """One access to patient data or to the app, as NEN 7513 asks: the event, its
+    time, the patient, the user, on whose behalf, from which address, and
+    whether it was allowed or refused.
 
-    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="access_log")
-    action = models.CharField(max_length=10, choices=AccessAction.choices)
+    Append-only: the model refuses changes and deletes (and on PostgreSQL a
+    trigger refuses UPDATE and DELETE); each entry carries a SHA-256 hash over
+    its contents and the previous entry's hash, so a row changed or removed
+    around the app breaks the chain (`manage.py verify_access_log`). The
+    patient is referenced by number only, without a database constraint:
+    erasing a patient leaves their log rows in place and in the chain, and
+    the number no longer leads to a person (pseudonymised).
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    on_behalf_of = models.CharField(max_length=200, blank=True)
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="access_log",
+    )
+    action = models.CharField(max_length=20, choices=AccessAction.choices)
+    outcome = models.CharField(
+        max_length=10, choices=AccessOutcome.choices, default=AccessOutcome.ALLOWED
+    )
+    source_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.CharField(max_length=200, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    entry_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
+        indexes = [models.Index(fields=["practice", "patient", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.patient_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.patient_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("access log entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("access log entries are never removed")
+
+    def content_hash(self) -> str:
+        return access_log_entry_hash(self)
+
+
+def access_log_entry_hash(entry) -> str:
+    """SHA-256 over the previous entry's hash and everything this entry says.
+
+    A plain function of the entry's values, so the migration that chained the
+    lines written before the chain existed hashes them the same way."""
+    content = {
+        "previous": entry.previous_hash,
+        "at": entry.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        "practice": entry.practice_id,
+        "user": entry.user_id,
+        "on_behalf_of": entry.on_behalf_of,
+        "patient": entry.patient_id,
+        "action": entry.action,
+        "outcome": entry.outcome,
+        "source": entry.source_address,
+        "detail": entry.detail,
+    }
+    encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
 
 
 class PatientLink(models.Model):

@@ -13,12 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from oefenplan.http import client_address
 from oefenplan.security.sessions import (
     LAST_SEEN_KEY,
     SIGNED_IN_KEY,
     second_factor_passed,
     signed_in_mark,
 )
+from programs.access_log import access_log_source
 
 # Writing the last-seen time on every request would write the session on every
 # request; once a minute is precise enough for a 30-minute limit.
@@ -34,6 +36,18 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
 
 def _login_url(request: HttpRequest) -> str:
     return f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
+
+
+class AccessLogSourceMiddleware:
+    """Every access-log line written while serving a request names the client's
+    address (behind DJANGO_TRUSTED_PROXY_COUNT proxies, the forwarded one)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with access_log_source(client_address(request)):
+            return self.get_response(request)
 
 
 class SessionLimitsMiddleware:

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Sees every answer but the static files, redirects of the ones below included.
     "oefenplan.security.middleware.SecurityHeadersMiddleware",
+    "oefenplan.security.middleware.AccessLogSourceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +99,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Each transaction takes SQLite's write lock when it begins, not halfway:
+    # two processes appending to the access log's hash chain wait for each
+    # other instead of both reading the same last line (and one failing).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Passwords: at least 12 characters (ASVS 2.1.1), not one of the 20,000

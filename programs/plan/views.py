@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
-from oefenplan.http import HtmxHttpRequest
+from oefenplan.http import HtmxHttpRequest, client_address
 from programs import links, selectors, services
-from programs.models import ExerciseTick, TickSource
+from programs.access_log import access_log_link_opened, access_log_refused
+from programs.models import AccessAction, ExerciseTick, TickSource
 from programs.plan.access import link_error, patient_page, remember_link
 from programs.plan.forms import PlanSessionDoneForm, PlanTickForm
-from programs.plan.throttle import client_address, guess_record_wrong, guesses_exhausted
+from programs.plan.throttle import guess_record_wrong, guesses_exhausted
 from programs.today import (
     Ticks,
     Today,
@@ -41,11 +42,15 @@ def plan_open(request: HtmxHttpRequest, token: str) -> HttpResponse:
     guesses stay throttled per address."""
     link = links.link_for_token(token)
     if link is not None:
+        access_log_link_opened(link=link)
         return remember_link(redirect("plan:today"), link)
     address = client_address(request)
     if guesses_exhausted(address):
-        return link_error(request, status=429)
+        return link_error(request, status=429)  # not logged again: the guesses before were
     guess_record_wrong(address)
+    access_log_refused(
+        user=None, action=AccessAction.LINK_OPEN, detail="wrong, revoked or expired link"
+    )
     return link_error(request, status=404)
 
 

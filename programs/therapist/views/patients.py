@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from oefenplan.http import HtmxHttpRequest
 from programs import links, selectors, services
 from programs.models import Patient
-from programs.therapist.access import patient_for, practice_required, record_read
+from programs.therapist.access import list_read, patient_for, practice_required, record_read
 from programs.therapist.forms import PatientForm, PatientLinkForm, ProgramStartForm
 
 
@@ -36,6 +36,11 @@ def patient_list(request: HtmxHttpRequest) -> HttpResponse:
         text=text,
         page_number=request.GET.get("page"),
         today=timezone.localdate(),
+    )
+    list_read(
+        request,
+        [row.patient for row in page.object_list],
+        detail=f"search page {page.number}" if text else f"list page {page.number}",
     )
     template = "programs/therapist/patient_list.html"
     if request.htmx and request.htmx.target == "patient-results":
