@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from exercises.models import Exercise, ExercisePhoto
+from tests.factories import make_practice, make_therapist
 
 ORIENTATION = 0x0112
 GPS_INFO = 0x8825
@@ -55,9 +56,16 @@ def exercise(library) -> Exercise:
     return Exercise.objects.get(slug="back-1")
 
 
-def test_jpeg_comes_back_upright_without_exif(therapist_client, exercise):
+@pytest.fixture
+def practice_client(client, db):
+    """A therapist of a practice: only they add photos (to their practice)."""
+    client.force_login(make_therapist(make_practice(), "tess"))
+    return client
+
+
+def test_jpeg_comes_back_upright_without_exif(practice_client, exercise):
     response = _upload(
-        therapist_client, exercise, "plank.jpg", _jpeg_with_exif_rotated(), "image/jpeg"
+        practice_client, exercise, "plank.jpg", _jpeg_with_exif_rotated(), "image/jpeg"
     )
     assert response.status_code == 302
 
@@ -76,43 +84,43 @@ def test_jpeg_comes_back_upright_without_exif(therapist_client, exercise):
         assert dict(thumbnail.getexif()) == {}
     assert b"SpyCam" not in photo.image.open("rb").read()
 
-    page = therapist_client.get(exercise.get_absolute_url()).content.decode()
+    page = practice_client.get(exercise.get_absolute_url()).content.decode()
     assert photo.image.url in page and 'alt="Plank op de ellebogen"' in page
     assert "exercises/pictograms/prone.svg" not in page  # the photo replaces the pictogram
 
 
-def test_large_photo_is_resized_for_the_web(therapist_client, exercise):
+def test_large_photo_is_resized_for_the_web(practice_client, exercise):
     buffer = io.BytesIO()
     Image.new("RGB", (3000, 2000), "green").save(buffer, "PNG")
-    _upload(therapist_client, exercise, "big.png", buffer.getvalue(), "image/png")
+    _upload(practice_client, exercise, "big.png", buffer.getvalue(), "image/png")
     photo = ExercisePhoto.objects.get(exercise=exercise)
     assert (photo.width, photo.height) == (1200, 800)
 
 
-def test_text_file_renamed_jpg_is_refused_with_a_message(therapist_client, exercise):
+def test_text_file_renamed_jpg_is_refused_with_a_message(practice_client, exercise):
     response = _upload(
-        therapist_client, exercise, "oefening.jpg", b"Dit is geen foto.\n" * 20, "image/jpeg"
+        practice_client, exercise, "oefening.jpg", b"Dit is geen foto.\n" * 20, "image/jpeg"
     )
     assert response.status_code == 400
     assert "Dit bestand is geen afbeelding" in response.content.decode()
     assert not ExercisePhoto.objects.exists()
 
 
-def test_decompression_bomb_is_refused_with_a_message(therapist_client, exercise):
+def test_decompression_bomb_is_refused_with_a_message(practice_client, exercise):
     bomb = _png_bomb()
     assert len(bomb) < 100_000
-    response = _upload(therapist_client, exercise, "bomb.png", bomb, "image/png")
+    response = _upload(practice_client, exercise, "bomb.png", bomb, "image/png")
     assert response.status_code == 400
     assert "te veel pixels" in response.content.decode()
     assert not ExercisePhoto.objects.exists()
 
 
-def test_file_over_the_size_limit_is_refused(therapist_client, exercise, settings):
+def test_file_over_the_size_limit_is_refused(practice_client, exercise, settings):
     settings.EXERCISE_PHOTO_MAX_BYTES = 1024 * 1024
     buffer = io.BytesIO()
     Image.effect_noise((1200, 1200), 80).convert("RGB").save(buffer, "PNG")
     assert len(buffer.getvalue()) > 1024 * 1024
-    response = _upload(therapist_client, exercise, "noise.png", buffer.getvalue(), "image/png")
+    response = _upload(practice_client, exercise, "noise.png", buffer.getvalue(), "image/png")
     assert response.status_code == 400
     assert "te groot" in response.content.decode()
     assert not ExercisePhoto.objects.exists()
