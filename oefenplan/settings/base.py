@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "oefenplan.uploads.RequestBodyLimitMiddleware",  # before anything reads a body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -156,6 +157,9 @@ HANDOUT_CACHE_MAX_AGE = float(os.environ.get("HANDOUT_CACHE_MAX_AGE_DAYS", "7"))
 EXERCISE_PHOTO_MAX_BYTES = 10 * 1024 * 1024
 EXERCISE_PHOTO_MAX_PIXELS = 16_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Any request body over this is refused (413) before it is read: a photo at its
+# limit and the form around it fit (oefenplan/uploads.py).
+REQUEST_BODY_MAX_BYTES = 12 * 1024 * 1024
 
 # Security: strict CSP (no inline script or style anywhere), no framing.
 CONTENT_SECURITY_POLICY = {
