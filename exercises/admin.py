@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from exercises.forms import ExercisePhotoAdminForm
 from exercises.models import (
@@ -13,7 +15,18 @@ from exercises.models import (
 )
 
 
-class ExercisePhotoInline(admin.TabularInline):
+class SiteAdminApprovesMixin:
+    """Only a site administrator (a superuser) approves a photo for every practice;
+    other staff see the approval but cannot change it."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly.append("approved_for_all")
+        return readonly
+
+
+class ExercisePhotoInline(SiteAdminApprovesMixin, admin.TabularInline):
     model = ExercisePhoto
     form = ExercisePhotoAdminForm
     extra = 0
@@ -146,3 +159,45 @@ class ProtocolVariantAdmin(admin.ModelAdmin):
 @admin.register(Equipment)
 class EquipmentAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "name_en", "gym_only"]
+
+
+@admin.register(ExercisePhoto)
+class ExercisePhotoAdmin(SiteAdminApprovesMixin, admin.ModelAdmin):
+    """Where a site administrator reviews the practices' photos and approves them."""
+
+    form = ExercisePhotoAdminForm
+    list_display = [
+        "preview",
+        "exercise",
+        "alt_text",
+        "practice",
+        "approved_for_all",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    list_filter = ["approved_for_all", "practice"]
+    list_select_related = ["exercise", "practice", "uploaded_by"]
+    search_fields = ["exercise__title", "alt_text"]
+    autocomplete_fields = ["exercise"]
+    fields = ["exercise", "image", "alt_text", "order", "practice", "approved_for_all"]
+    actions = ["approve_for_all"]
+
+    @admin.display(description=_("photo"))
+    def preview(self, photo: ExercisePhoto) -> str:
+        return format_html('<img src="{}" alt="" width="80">', photo.thumbnail.url)
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    @admin.action(description=_("Approve for every practice"), permissions=["approve"])
+    def approve_for_all(self, request, queryset) -> None:
+        count = queryset.update(approved_for_all=True)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d photo approved for every practice.",
+                "%(count)d photos approved for every practice.",
+                count,
+            )
+            % {"count": count},
+        )

@@ -87,11 +87,19 @@ class ExercisePhotoUploadForm(forms.Form):
 
 
 class ExercisePhotoAdminForm(forms.ModelForm):
-    """The admin's inline: a new upload goes through the same checks and resizing."""
+    """The admin's photo forms: a new upload goes through the same checks and resizing.
+
+    `image` is a plain file field: the model's ImageField would have Django open
+    the upload with Pillow before `clean_image` runs, with none of our limits."""
+
+    image = forms.FileField(
+        label=_("photo"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
 
     class Meta:
         model = ExercisePhoto
-        fields = ["image", "alt_text", "order"]
+        fields = ["image", "alt_text", "order", "practice", "approved_for_all"]
 
     def clean_image(self):
         image = self.cleaned_data["image"]

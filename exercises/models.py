@@ -5,6 +5,8 @@ the dose fields live in the abstract `Dose` so a program item can carry its own
 copy of exactly the same shape.
 """
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -387,7 +389,14 @@ class Exercise(Dose):
 
 
 def exercise_photo_path(instance: "ExercisePhoto", filename: str) -> str:
-    return f"exercises/{instance.exercise_id}/{filename}"
+    """A random name for every stored file (the photo and its thumbnail alike).
+
+    Media files are served to anyone who knows their address, so the address
+    must say nothing: not the exercise, not the practice, not the uploader's
+    file name, and it cannot be guessed from another photo's (uuid4 is random).
+    Every stored photo is a JPEG the app encoded itself.
+    """
+    return f"exercises/photos/{uuid.uuid4().hex}.jpg"
 
 
 class ExercisePhoto(models.Model):
@@ -404,6 +413,24 @@ class ExercisePhoto(models.Model):
         "auth.User", on_delete=models.SET_NULL, null=True, blank=True, editable=False
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Who sees a photo: the therapists and patients of the practice that uploaded
+    # it, and everyone once a site admin (a superuser, in the Django admin) has
+    # approved it for all. A photo of no practice that is not approved (made
+    # before photos had an owner, or its practice is gone) is seen by nobody.
+    # By string: the exercise library imports nothing of programs.
+    practice = models.ForeignKey(
+        "programs.Practice",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="exercise_photos",
+        verbose_name=_("practice"),
+    )
+    approved_for_all = models.BooleanField(
+        _("approved for every practice"),
+        default=False,
+        help_text=_("Only a site administrator approves a photo for every practice."),
+    )
 
     class Meta:
         ordering = ["order", "pk"]

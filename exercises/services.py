@@ -9,14 +9,22 @@ from exercises.photos import PreparedPhoto
 
 @transaction.atomic
 def exercise_photo_add(
-    *, exercise: Exercise, photo: PreparedPhoto, alt_text: str, uploaded_by: User | None
+    *,
+    exercise: Exercise,
+    photo: PreparedPhoto,
+    alt_text: str,
+    uploaded_by: User,
+    practice_id: int,
 ) -> ExercisePhoto:
+    """A therapist's photo, seen by their own practice until a site admin approves
+    it for every practice (see ExercisePhoto)."""
     next_order = exercise.photos.count()
     exercise_photo = ExercisePhoto(
         exercise=exercise,
         alt_text=alt_text,
         order=next_order,
         uploaded_by=uploaded_by,
+        practice_id=practice_id,
         width=photo.width,
         height=photo.height,
     )

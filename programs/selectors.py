@@ -9,6 +9,7 @@ from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subque
 
 from exercises.dose import DoseValues
 from exercises.models import Exercise, ExercisePhoto
+from exercises.selectors import photos_visible_to
 from programs import pain, schedule
 from programs.models import (
     ExerciseTick,
@@ -224,10 +225,12 @@ def tick_map_of(ticks: list[ExerciseTick]) -> dict[int, TickMap]:
     return result
 
 
-def exercise_photos(*, slugs: list[str]) -> dict[str, ExercisePhoto]:
-    """The first photo of each exercise, by slug (exercises without one are left out)."""
+def exercise_photos(*, slugs: list[str], practice: Practice) -> dict[str, ExercisePhoto]:
+    """The first photo of each exercise that the practice's patients may see, by slug
+    (exercises without one are left out): the practice's own or one approved for all."""
     photos = {}
-    for photo in ExercisePhoto.objects.filter(exercise__slug__in=slugs).select_related("exercise"):
+    visible = photos_visible_to(practice_id=practice.pk)
+    for photo in visible.filter(exercise__slug__in=slugs).select_related("exercise"):
         photos.setdefault(photo.exercise.slug, photo)
     return photos
 

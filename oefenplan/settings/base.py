@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "oefenplan.security.middleware.AccessLogSourceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "oefenplan.uploads.RequestBodyLimitMiddleware",  # before anything reads a body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -231,10 +232,14 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the same client address for
 HANDOUT_CACHE_DIR = Path(os.environ.get("HANDOUT_CACHE_DIR", BASE_DIR / "cache" / "handouts"))
 HANDOUT_CACHE_MAX_AGE = float(os.environ.get("HANDOUT_CACHE_MAX_AGE_DAYS", "7")) * 24 * 3600
 
-# Photos: the raw upload limit; Pillow's own bomb check uses MAX_IMAGE_PIXELS.
+# Photos: the upload's size limit, and its decode's memory limit counted in
+# opaque pixels of 4 bytes (exercises/photos.py): at most 64 MB for the pixels.
 EXERCISE_PHOTO_MAX_BYTES = 10 * 1024 * 1024
-EXERCISE_PHOTO_MAX_PIXELS = 40_000_000
+EXERCISE_PHOTO_MAX_PIXELS = 16_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Any request body over this is refused (413) before it is read: a photo at its
+# limit and the form around it fit (oefenplan/uploads.py).
+REQUEST_BODY_MAX_BYTES = 12 * 1024 * 1024
 
 # Security: strict CSP (no inline script or style anywhere, nothing from
 # elsewhere, nothing allowed that is not named), no framing.

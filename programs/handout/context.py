@@ -89,7 +89,10 @@ def handout_for(
     therapist = (person.get_full_name() or person.get_username()) if person else ""
     link = patient_active_link(patient=program.patient)
     url = link_url(link, base_url) if link else None
-    photos = exercise_photos(slugs=[item.exercise.slug for item in revision.content.items])
+    photos = exercise_photos(
+        slugs=[item.exercise.slug for item in revision.content.items],
+        practice=program.patient.practice,
+    )
     return Handout(
         program=program,
         revision=revision,

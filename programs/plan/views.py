@@ -134,7 +134,8 @@ def plan_today(request: HtmxHttpRequest) -> HttpResponse:
         ticks = now.todays_ticks
         session = session_to_show(request.GET.get("sessie"), today.day, ticks)
         photos = selectors.exercise_photos(
-            slugs=[planned.exercise.slug for planned in today.day.exercises]
+            slugs=[planned.exercise.slug for planned in today.day.exercises],
+            practice=context["practice"],
         )
         context["view"] = session_view(
             today, session, ticks, photos, context["practice"], is_past=now.is_past
@@ -156,10 +157,10 @@ def plan_step(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("plan:today")
     ticks = now.todays_ticks
     session = session_to_show(request.GET.get("sessie"), today.day, ticks)
-    photos = selectors.exercise_photos(
-        slugs=[planned.exercise.slug for planned in today.day.exercises]
-    )
     practice = request.patient_link.patient.practice
+    photos = selectors.exercise_photos(
+        slugs=[planned.exercise.slug for planned in today.day.exercises], practice=practice
+    )
     view = session_view(today, session, ticks, photos, practice)
     try:
         number = max(1, int(request.GET.get("nr", 1)))

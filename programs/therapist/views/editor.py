@@ -78,7 +78,11 @@ def _library(request: HtmxHttpRequest, program: Program) -> dict:
     if "variant" not in data:
         data["variant"] = program.variant_id
     form = LibraryFilterForm(data)
-    page = exercise_library_page(filters=form.filters(), page_number=request.GET.get("page"))
+    page = exercise_library_page(
+        filters=form.filters(),
+        page_number=request.GET.get("page"),
+        practice_id=request.practice.pk,
+    )
     whole = not data.get("variant")
     return {"library_form": form, "library_page": page, "whole_library": whole}
 

@@ -80,7 +80,9 @@ def program_preview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     today = today_of([(program, snapshot)], day)
     session = session_to_show(request.GET.get("sessie"), today.day, {})
-    photos = selectors.exercise_photos(slugs=[e.exercise.slug for e in today.day.exercises])
+    photos = selectors.exercise_photos(
+        slugs=[e.exercise.slug for e in today.day.exercises], practice=request.practice
+    )
     # In the language the patient reads: the link's, else the patient's own.
     link = links.patient_active_link(patient=program.patient)
     language = link.language if link else program.patient.language
