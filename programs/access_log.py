@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from programs.models import (
     AccessAction,
@@ -167,15 +167,15 @@ def access_log_refused(
 def access_log_entries(
     *,
     practice: Practice,
-    patient_id: int | None = None,
+    patient_ids: list[int] | None = None,
     since=None,
     until=None,
 ) -> QuerySet[AccessLogEntry]:
-    """The practice's log, newest first, optionally for one patient and a period
-    (dates, both inclusive)."""
+    """The practice's log, newest first, optionally for some patients and a
+    period (dates, both inclusive)."""
     entries = AccessLogEntry.objects.filter(practice=practice).select_related("user")
-    if patient_id is not None:
-        entries = entries.filter(patient_id=patient_id)
+    if patient_ids is not None:
+        entries = entries.filter(patient_id__in=patient_ids)
     if since is not None:
         entries = entries.filter(at__date__gte=since)
     if until is not None:
@@ -203,3 +203,37 @@ def access_log_verify(*, chunk_size: int = 2000) -> tuple[int, ChainBreak | None
         expected_previous = entry.entry_hash
         checked += 1
     return checked, None
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line as a practice administrator reads it."""
+
+    entry: AccessLogEntry
+    patient_label: str  # the patient's name, or their number once erased
+
+
+def access_log_lines(*, practice: Practice, entries) -> list[LogLine]:
+    """Names for the patients the lines refer to, in one query; an erased
+    patient is shown by number only (the log keeps no name)."""
+    entries = list(entries)
+    ids = {entry.patient_id for entry in entries if entry.patient_id}
+    names = dict(Patient.objects.filter(pk__in=ids, practice=practice).values_list("pk", "name"))
+    return [
+        LogLine(
+            entry=entry,
+            patient_label=(
+                names.get(entry.patient_id) or f"#{entry.patient_id}" if entry.patient_id else ""
+            ),
+        )
+        for entry in entries
+    ]
+
+
+def patient_ids_matching(*, practice: Practice, text: str) -> list[int]:
+    """Patients of the practice whose name or reference contains `text`."""
+    return list(
+        Patient.objects.filter(practice=practice)
+        .filter(Q(name__icontains=text) | Q(reference__icontains=text))
+        .values_list("pk", flat=True)
+    )

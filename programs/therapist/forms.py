@@ -2,7 +2,7 @@ import dataclasses
 import datetime
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from exercises.models import MAX_REPS, MAX_SETS, DoseSource
@@ -318,3 +318,39 @@ class PublishForm(forms.Form):
 
     def keep(self) -> dict[int, str]:
         return {item.pk: self.cleaned_data[f"reason-{item.pk}"] for item, _w in self.open_warnings}
+
+
+# A period filter reaches back no further than the log can hold lines.
+LOG_PERIOD_START = datetime.date(2020, 1, 1)
+
+
+class AccessLogFilterForm(forms.Form):
+    """The practice's access log, narrowed to a patient (by name) and a period."""
+
+    patient = forms.CharField(
+        label=_("Patient (name or reference)"), max_length=100, required=False
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Up to and including"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for field in ("since", "until"):
+            day = cleaned.get(field)
+            if day is not None and not LOG_PERIOD_START <= day <= today:
+                self.add_error(
+                    field,
+                    _("Choose a day between %(first)s and today.")
+                    % {"first": formats.date_format(LOG_PERIOD_START, "j F Y")},
+                )
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The period ends before it begins."))
+        return cleaned

@@ -23,6 +23,12 @@ urlpatterns = [
         name="patient_link_revoke",
     ),
     path("practice/access-log/", practice.access_log, name="access_log"),
+    path("practice/access-log.csv", practice.access_log_csv, name="access_log_csv"),
+    path(
+        "patients/<int:pk>/access-log/",
+        practice.patient_access_log,
+        name="patient_access_log",
+    ),
     path("practice/", practice.practice_settings, name="practice_settings"),
     path("programs/<int:pk>/", editor.program_edit, name="program_edit"),
     path("programs/<int:pk>/preview/", preview.program_preview, name="program_preview"),

@@ -37,7 +37,16 @@
     }
   });
 
+  // "Print": a button only where the script runs (the browser's own print works anyway).
+  function setUpPrintButtons(root) {
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpPrintButtons(document);
     setUpCopyButtons(document);
   });
 })();
