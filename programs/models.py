@@ -194,6 +194,9 @@ class Program(models.Model):
     has_draft_changes = models.BooleanField(default=True, editable=False)
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the retention period after the program's end removed its notes,
+    # ticks and printed handouts (programs.services.program_apply_retention).
+    data_removed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -205,6 +208,18 @@ class Program(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("therapist:program_edit", args=[self.pk])
+
+    @property
+    def end_date(self) -> datetime.date:
+        """The last day of the program's last week."""
+        return self.start_date + datetime.timedelta(days=7 * self.weeks - 1)
+
+    @property
+    def ended_on(self) -> datetime.date:
+        """The day the program ended: its last day, or the day it was archived if sooner."""
+        if self.archived_at is not None:
+            return min(self.end_date, timezone.localdate(self.archived_at))
+        return self.end_date
 
 
 class ProgramItem(Dose):

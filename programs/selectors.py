@@ -6,12 +6,14 @@ from collections import defaultdict
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from exercises.dose import DoseValues
-from exercises.models import Exercise, ExercisePhoto
+from exercises.models import DOSE_FIELDS, Exercise, ExercisePhoto
 from exercises.selectors import photos_visible_to
 from programs import pain, schedule
 from programs.models import (
+    AccessLogEntry,
     ExerciseTick,
     Patient,
     Practice,
@@ -293,3 +295,111 @@ def patient_progress(
             )
         )
     return progress
+
+
+# GDPR: everything the app holds about one patient ------------------------------------
+
+EXPORT_FORMAT = "oefenplan-patient-export/1"
+
+
+def _moment(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def patient_data_export(*, patient: Patient) -> dict:
+    """Everything Oefenplan holds about the patient (GDPR art. 15 and 20), as plain
+    JSON-able data: the patient, each program with its draft, every published
+    revision as it was published, the ticks, the links (never their tokens) and
+    the access log's lines about them. A fixed number of queries."""
+    programs = list(
+        patient.programs.select_related("protocol", "variant").prefetch_related(
+            Prefetch("items", queryset=ProgramItem.objects.select_related("exercise")),
+            Prefetch("revisions", queryset=ProgramRevision.objects.select_related("published_by")),
+            "ticks",
+        )
+    )
+    log = AccessLogEntry.objects.filter(patient_id=patient.pk).select_related("user")
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": _moment(timezone.now()),
+        "practice": {
+            "name": patient.practice.name,
+            "phone": patient.practice.phone,
+            "address": patient.practice.address,
+        },
+        "patient": {
+            "number": patient.pk,
+            "name": patient.name,
+            "reference": patient.reference,
+            "language": patient.language,
+            "created_at": _moment(patient.created_at),
+        },
+        "programs": [
+            {
+                "number": program.pk,
+                "protocol": program.protocol.name,
+                "variant": program.variant.name,
+                "start_date": program.start_date.isoformat(),
+                "weeks": program.weeks,
+                "affected_side": program.affected_side,
+                "archived_at": _moment(program.archived_at),
+                "created_at": _moment(program.created_at),
+                "data_removed_at": _moment(program.data_removed_at),
+                "draft": [
+                    {
+                        "exercise": item.exercise.title,
+                        "order": item.order,
+                        "days": item.days,
+                        "note": item.note,
+                        "dose": {field: getattr(item, field) for field in DOSE_FIELDS},
+                    }
+                    for item in program.items.all()
+                ],
+                "revisions": [
+                    {
+                        "number": revision.number,
+                        "published_at": _moment(revision.published_at),
+                        "published_by": (
+                            revision.published_by.get_username() if revision.published_by else ""
+                        ),
+                        "snapshot": revision.snapshot,
+                    }
+                    for revision in program.revisions.all()
+                ],
+                "ticks": [
+                    {
+                        "date": tick.date.isoformat(),
+                        "session": tick.session,
+                        "exercise_item": tick.item_id,
+                        "pain": tick.pain,
+                        "note": tick.note,
+                        "source": tick.source,
+                        "at": _moment(tick.created_at),
+                    }
+                    for tick in program.ticks.all()
+                ],
+            }
+            for program in programs
+        ],
+        "links": [
+            {
+                "created_at": _moment(link.created_at),
+                "expires_at": _moment(link.expires_at),
+                "revoked_at": _moment(link.revoked_at),
+                "language": link.language,
+            }
+            for link in patient.links.all()
+        ],
+        "access_log": [
+            {
+                "at": _moment(entry.at),
+                "who": entry.user.get_username() if entry.user else "",
+                "on_behalf_of": entry.on_behalf_of,
+                "event": entry.action,
+                "outcome": entry.outcome,
+                "from_address": entry.source_address,
+                "detail": entry.detail,
+            }
+            for entry in log
+        ],
+    }

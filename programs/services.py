@@ -4,6 +4,7 @@ transaction as the change: both land, or neither does."""
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exercises.models import DOSE_FIELDS, Dose, Exercise
-from programs.access_log import access_log_record
+from programs.access_log import access_log_append, access_log_record
 from programs.models import (
     AccessAction,
     ExerciseTick,
@@ -26,6 +27,8 @@ from programs.models import (
 )
 from programs.schedule import EVERY_DAY
 from programs.selectors import program_draft_snapshot, program_open_warnings
+from programs.signals import revisions_withdrawn
+from programs.snapshot import snapshot_without_notes
 
 PROGRAM_EMPTY = _("A program needs at least one exercise before it can be published.")
 PROGRAM_ARCHIVED = _("This program is archived and can no longer be changed.")
@@ -375,3 +378,63 @@ def ticks_enter_from_paper(
         detail=f"paper ticks {days[0].isoformat()}: +{len(new)} -{len(gone)}",
     )
     return len(new), len(gone)
+
+
+# GDPR: erasure and retention ----------------------------------------------------------
+
+
+@transaction.atomic
+def patient_erase(*, patient: Patient, user: User) -> int:
+    """Erase the patient (GDPR art. 17): the patient, their programs, revisions,
+    ticks and links go; their cached handouts go with them (revisions_withdrawn).
+
+    The access log keeps its lines about the patient, unchanged and in the
+    chain: they refer to the patient by number only, and the number no longer
+    leads to a name. One more line records the erasure itself. Returns the
+    patient's former number."""
+    number = patient.pk
+    revision_ids = list(
+        ProgramRevision.objects.filter(program__patient=patient).values_list("pk", flat=True)
+    )
+    access_log_record(user=user, patient=patient, action=AccessAction.ERASE)
+    patient.delete()
+    transaction.on_commit(
+        lambda: revisions_withdrawn.send(sender=Patient, revision_ids=revision_ids)
+    )
+    return number
+
+
+def retention_due(*, today: datetime.date) -> list[Program]:
+    """Programs whose retention period after their end has passed and whose notes
+    and ticks are still there."""
+    cutoff = today - datetime.timedelta(days=settings.PROGRAM_DATA_RETENTION_DAYS)
+    candidates = Program.objects.filter(
+        data_removed_at__isnull=True, start_date__lte=cutoff
+    ).select_related("patient__practice")
+    return [program for program in candidates if program.ended_on <= cutoff]
+
+
+@transaction.atomic
+def program_apply_retention(*, program: Program) -> None:
+    """Remove what an ended program gathered about the patient once the retention
+    period has passed: the ticks (with pain and notes), the therapist's notes in
+    the draft and in every published revision, and the printed handouts. The
+    exercises and doses stay, so the program can still be read and copied."""
+    revisions = list(program.revisions.all())
+    program.ticks.all().delete()
+    program.items.update(note="")
+    for revision in revisions:
+        revision.snapshot = snapshot_without_notes(revision.snapshot)
+        revision.save(update_fields=["snapshot"])
+    program.data_removed_at = timezone.now()
+    program.save(update_fields=["data_removed_at"])
+    access_log_append(
+        patient=program.patient,
+        action=AccessAction.RETENTION,
+        on_behalf_of="retention period",
+        detail=f"program {program.pk}: notes, ticks and handouts removed",
+    )
+    revision_ids = [revision.pk for revision in revisions]
+    transaction.on_commit(
+        lambda: revisions_withdrawn.send(sender=Program, revision_ids=revision_ids)
+    )

@@ -388,3 +388,13 @@ def upgrade(data: dict) -> dict:
     if version != CURRENT_VERSION:
         raise UnknownSnapshotVersion(f"snapshot version {version} is newer than this code")
     return {key: value for key, value in data.items() if key != "version"}
+
+
+def snapshot_without_notes(raw: dict) -> dict:
+    """The stored snapshot (in whatever version it was written) with the
+    therapist's notes to the patient emptied: what the retention period removes
+    from a published revision. Everything else stays as it was published."""
+    return {
+        **raw,
+        "items": [{**item, "note": ""} if "note" in item else item for item in raw["items"]],
+    }

@@ -232,6 +232,12 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the same client address for
 HANDOUT_CACHE_DIR = Path(os.environ.get("HANDOUT_CACHE_DIR", BASE_DIR / "cache" / "handouts"))
 HANDOUT_CACHE_MAX_AGE = float(os.environ.get("HANDOUT_CACHE_MAX_AGE_DAYS", "7")) * 24 * 3600
 
+# GDPR retention: this many days after a program ended (its last day, or the
+# day it was archived), its ticks, notes and printed handouts are removed by
+# `manage.py apply_retention` (deploy/crontab runs it nightly). The practice's
+# own medical record (WGBO) lives in its EPD, not here.
+PROGRAM_DATA_RETENTION_DAYS = int(os.environ.get("OEFENPLAN_RETENTION_DAYS", "365"))
+
 # Photos: the upload's size limit, and its decode's memory limit counted in
 # opaque pixels of 4 bytes (exercises/photos.py): at most 64 MB for the pixels.
 EXERCISE_PHOTO_MAX_BYTES = 10 * 1024 * 1024

@@ -98,3 +98,18 @@ def handout_cache_prune(*, max_age: float | None = None) -> list[Path]:
         if _expired(path, ABANDONED_RENDER_AGE, now):
             path.unlink(missing_ok=True)
     return removed
+
+
+def handout_cache_forget(*, revision_ids) -> list[Path]:
+    """Remove every cached PDF of these revisions (their names begin with the
+    revision's id, see Handout.content_key): erased or expired content."""
+    directory = Path(settings.HANDOUT_CACHE_DIR)
+    if not directory.is_dir():
+        return []
+    prefixes = tuple(f"{revision_id}-r" for revision_id in revision_ids)
+    removed = []
+    for path in directory.glob("*.pdf"):
+        if prefixes and path.name.startswith(prefixes):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

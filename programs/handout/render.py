@@ -54,3 +54,14 @@ def handout_pdf(handout: Handout, *, url_fetcher: URLFetcher | None = None) -> b
         pdf_identifier=handout.content_key.encode(),
         optimize_images=True,
     )
+
+
+def document_pdf(html: str, *, language: str, identifier: str) -> bytes:
+    """Another printed document of the app (a patient's data export, say) with the
+    handout's page setup, fonts, fetcher and PDF/UA tagging."""
+    document = HTML(string=html, base_url=INTERNAL_ORIGIN + "/", url_fetcher=HandoutURLFetcher())
+    return document.write_pdf(
+        stylesheets=[_page_number_css(language)],
+        pdf_variant="pdf/ua-1",
+        pdf_identifier=identifier.encode(),
+    )

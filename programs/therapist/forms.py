@@ -354,3 +354,21 @@ class AccessLogFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", _("The period ends before it begins."))
         return cleaned
+
+
+class PatientEraseForm(forms.Form):
+    """Typing the name is the confirmation: erasure cannot be undone."""
+
+    name = forms.CharField(label=_("Type the patient's name to confirm"), max_length=60)
+
+    def __init__(self, *args, patient: Patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if name.strip() != self.patient.name.strip():
+            raise forms.ValidationError(
+                _("That is not the patient's name. Nothing has been erased.")
+            )
+        return name

@@ -4,6 +4,7 @@ from django.urls import path
 
 from programs.therapist.views import (
     editor,
+    gdpr,
     handouts,
     paper,
     patients,
@@ -24,6 +25,9 @@ urlpatterns = [
     ),
     path("practice/access-log/", practice.access_log, name="access_log"),
     path("practice/access-log.csv", practice.access_log_csv, name="access_log_csv"),
+    path("patients/<int:pk>/export.json", gdpr.patient_export_json, name="patient_export_json"),
+    path("patients/<int:pk>/export.pdf", gdpr.patient_export_pdf, name="patient_export_pdf"),
+    path("patients/<int:pk>/erase/", gdpr.patient_erase, name="patient_erase"),
     path(
         "patients/<int:pk>/access-log/",
         practice.patient_access_log,

@@ -50,6 +50,7 @@ def test_therapist_pages_have_no_accessibility_violations(page: Page, live_serve
         item.exercise.get_absolute_url(),
         "/practice/access-log/",
         f"/patients/{program.patient.pk}/access-log/",
+        f"/patients/{program.patient.pk}/erase/",
         f"{program.get_absolute_url()}?edit={item.pk}",
         f"/programs/{program.pk}/publish/",
         f"/programs/{program.pk}/paper/",

@@ -1,0 +1,11 @@
+"""What the domain announces to the rooms around it.
+
+`revisions_withdrawn`: the printed content of these revisions may no longer be
+kept (the patient was erased, or the retention period of an ended program has
+passed). The handout package listens and removes its cached PDFs; the domain
+itself knows nothing of that cache.
+"""
+
+from django.dispatch import Signal
+
+revisions_withdrawn = Signal()  # sends revision_ids: list[int]
