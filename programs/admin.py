@@ -15,6 +15,11 @@ from programs.models import Practice, Protocol, ProtocolItem, Therapist
 class PracticeAdmin(admin.ModelAdmin):
     list_display = ["name", "phone", "call_hours", "pain_limit"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # The delete page lists everything a practice holds, its patients by
+        # name among them; a practice ends by erasing its patients first.
+        return False
+
 
 @admin.register(Therapist)
 class TherapistAdmin(admin.ModelAdmin):

@@ -1,7 +1,7 @@
 """Marks the session when a second factor is proven; notes the sign-in time;
 logs sign-ins, failed sign-ins and sign-outs in the access log (NEN 7513)."""
 
-from allauth.mfa.signals import authenticator_added, authenticator_used
+from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_used
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -43,6 +43,17 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
         action=AccessAction.SIGN_IN_FAILED,
         outcome=AccessOutcome.REFUSED,
         detail=f"username: {name}",
+    )
+
+
+@receiver(authentication_failed)
+def _second_factor_failed(sender, request, user, authenticator=None, **kwargs) -> None:
+    access_log_append(
+        user=None,  # not signed in: the password was right, the second step was not
+        practice=_practice(user),
+        action=AccessAction.SIGN_IN_FAILED,
+        outcome=AccessOutcome.REFUSED,
+        detail=f"second step failed for username: {user.get_username()}"[:200],
     )
 
 

@@ -101,6 +101,11 @@ def test_sign_ins_failures_and_sign_outs_are_logged(client, therapist):
     failed = _last(action=AccessAction.SIGN_IN_FAILED)
     assert failed.outcome == "refused" and failed.detail == "username: tess"
     assert "not-the-password" not in failed.detail
+    client.post("/accounts/login/", {"login": "tess", "password": factories.PASSWORD})
+    client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    second = _last(action=AccessAction.SIGN_IN_FAILED)
+    assert second.detail == "second step failed for username: tess"
+    assert second.practice == therapist.therapist.practice
     sign_in(client, therapist)
     assert _last(action=AccessAction.SIGN_IN).user == therapist
     client.post("/accounts/logout/")

@@ -59,3 +59,19 @@ def test_staff_of_another_practice_with_every_permission_reads_no_patient(librar
         assert program.patient.name not in response.content.decode()
     index = client.get("/admin/").content.decode()
     assert "Patiënten" not in index and "Toegangslog" not in index
+
+
+def test_second_factors_sessions_and_addresses_are_for_site_administrators(library):
+    elsewhere = factories.make_therapist(factories.make_practice("Elders"), "staff")
+    elsewhere.is_staff = True
+    elsewhere.save()
+    elsewhere.user_permissions.set(Permission.objects.all())
+    client = Client()
+    sign_in(client, elsewhere)
+    for path in (
+        "/admin/mfa/authenticator/",
+        "/admin/usersessions/usersession/",
+        "/admin/account/emailaddress/",
+    ):
+        assert client.get(path).status_code == 403, path
+    assert "authenticator" not in client.get("/admin/").content.decode().lower()
