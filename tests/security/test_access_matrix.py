@@ -213,17 +213,12 @@ def _expectation(actor: str, kind: str, response) -> str | None:
         if kind in (RECORD, PRACTICE, LIBRARY, ADMIN) and not _to_login(response):
             return f"{status} instead of the way to the login"
         return None
-    if kind == RECORD:
-        if actor.startswith(("therapist of", "staff of")):
-            return None if status in (404, 405) else f"{status} instead of 404"
-        return None if _to_login(response) or status == 405 else f"{status}, not to the login"
-    if (
-        kind in (PRACTICE, LIBRARY)
-        and actor in ("anonymous",)
-        or kind == PRACTICE
-        and "phone" in actor
-    ):
-        return None if _to_login(response) or status == 405 else f"{status}, not to the login"
+    therapist_elsewhere = actor.startswith(("therapist of", "staff of"))
+    if kind == RECORD and therapist_elsewhere:
+        return None if status == 404 else f"{status} instead of 404"
+    signed_out = actor == "anonymous" or "phone" in actor
+    if kind in (RECORD, PRACTICE, LIBRARY) and signed_out and not _to_login(response):
+        return f"{status}, not to the login"
     return None
 
 
