@@ -20,3 +20,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test client and the browser tests' live server speak plain HTTP; the
 # HTTPS settings are tested as production runs them (tests/security/).
 globals().update(https_settings(False))  # noqa: F405
+# Passkeys in the browser tests: the live server is http://localhost, which
+# browsers treat as secure but WebAuthn's origin check in fido2 does not.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
