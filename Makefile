@@ -97,11 +97,13 @@ postgres:
 		for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
 
 # ruff for style; lint-imports for the import contracts in pyproject.toml (the
-# plan and the therapist's pages never import each other, the domain no HTTP code).
+# plan and the therapist's pages never import each other, the domain no HTTP code);
+# bandit for security findings of medium and high severity (config in pyproject.toml).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/bandit -c pyproject.toml -r oefenplan exercises programs -ll
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

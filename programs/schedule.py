@@ -43,7 +43,7 @@ from django.utils.translation import gettext, ngettext
 
 from exercises.dose import DoseValues, describe_dose, describe_frequency
 from exercises.models import Category, HoldUnit, Progression
-from programs.snapshot import ExerciseText, Snapshot, SnapshotItem
+from programs.snapshot import ExerciseText, Snapshot, SnapshotItem, shifted_date
 
 # (item id, session) pairs ticked off, by date.
 TickMap = dict[datetime.date, set[tuple[int, int]]]
@@ -60,8 +60,8 @@ def program_week(snapshot: Snapshot, day: datetime.date) -> int:
 
 
 def week_days(snapshot: Snapshot, week: int) -> tuple[datetime.date, ...]:
-    first = snapshot.start_date + datetime.timedelta(weeks=week - 1)
-    return tuple(first + datetime.timedelta(days=offset) for offset in range(7))
+    first = shifted_date(snapshot.start_date, 7 * (week - 1))
+    return tuple(shifted_date(first, offset) for offset in range(7))
 
 
 # Dose of the week ------------------------------------------------------------
@@ -263,7 +263,7 @@ def _weekly_state(
     earlier = [each for each in days if each < day and _done_on(item.id, each, ticks)]
     if len(earlier) >= target.most:
         return WeeklyState(target, len(earlier), "week_done")
-    yesterday = day - datetime.timedelta(days=1)
+    yesterday = shifted_date(day, -1)
     if target.rest_between and yesterday in earlier:
         still_needed = max(0, target.least - len(earlier))
         days_after = sum(1 for each in days if each > day)

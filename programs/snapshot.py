@@ -123,6 +123,16 @@ class SnapshotItem:
     kept_reason: str = ""  # ...for this reason
 
 
+def shifted_date(day: datetime.date, days: int) -> datetime.date:
+    """`day` moved by `days`, held at the calendar's ends (1 January of year 1, 31
+    December 9999). Forms keep start dates near today, but a date stored before
+    they did must still give a page, not an OverflowError."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.max if days > 0 else datetime.date.min
+
+
 @dataclasses.dataclass(frozen=True)
 class Snapshot:
     protocol: Named
@@ -137,7 +147,7 @@ class Snapshot:
 
     @property
     def end_date(self) -> datetime.date:
-        return self.start_date + datetime.timedelta(weeks=self.weeks, days=-1)
+        return shifted_date(self.start_date, 7 * self.weeks - 1)
 
     @property
     def precautions_all_from_practice(self) -> bool:

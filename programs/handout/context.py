@@ -24,7 +24,7 @@ from programs.schedule import (
     weekly_target,
 )
 from programs.selectors import exercise_photos
-from programs.snapshot import ExerciseText, Snapshot
+from programs.snapshot import ExerciseText, Snapshot, shifted_date
 
 NOT_PUBLISHED = "This program has no published revision yet."
 
@@ -107,8 +107,10 @@ def handout_for(
 
 def _qr_svg(url: str) -> SafeString:
     # segno writes the SVG itself from a URL we built: no user text goes in.
-    qr = segno.make(url, error="m")
-    return mark_safe(qr.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr-code"))
+    svg = segno.make(url, error="m").svg_inline(
+        scale=1, border=2, omitsize=True, svgclass="qr-code"
+    )
+    return mark_safe(svg)  # nosec B308, B703  # segno's own markup, drawn from the QR's modules
 
 
 @dataclasses.dataclass(frozen=True)
@@ -207,7 +209,7 @@ def _exercises(handout: Handout) -> list[HandoutExercise]:
 
 def _schedule(snapshot: Snapshot, exercises: list[HandoutExercise]) -> list[ScheduleWeek]:
     """The tick grid: the program's own weeks as the phone plans them, before any tick."""
-    before_start = snapshot.start_date - datetime.timedelta(days=1)
+    before_start = shifted_date(snapshot.start_date, -1)
     weeks = []
     for number in range(1, snapshot.weeks + 1):
         plan = week_plan(snapshot, number, {}, before_start)

@@ -2,7 +2,8 @@ import dataclasses
 import datetime
 
 from django import forms
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from exercises.models import MAX_REPS, MAX_SETS, DoseSource
@@ -20,6 +21,10 @@ DAY_CHOICES = [
 ]
 NO_DAYS = _("Choose at least one day of the week.")
 END_BEFORE_START = _("The program ends before it starts.")
+START_OUT_OF_RANGE = _(
+    "Choose a start date from %(first)s to %(last)s: at most a year back or a year ahead."
+)
+END_TOO_LATE = _("A program lasts at most 52 weeks: choose an end date up to %(last)s.")
 REPLACE_LINK_UNCONFIRMED = _("Tick the box to confirm that the old link may stop working.")
 
 
@@ -45,6 +50,45 @@ class PatientForm(forms.ModelForm):
         return self.cleaned_data["name"]
 
 
+class PatientSearchForm(forms.Form):
+    """The patient list's search text and page, from the address: a browser sends
+    what the page offers; anything else (a NUL, which PostgreSQL refuses, a page
+    that is no number) is answered with the form's error and no patients."""
+
+    q = forms.CharField(label=_("Search by name or reference"), max_length=100, required=False)
+    page = forms.IntegerField(label=_("Page number"), min_value=1, required=False)
+
+
+# A program starts at most a year before or after the day it is planned: room
+# for an entry made late and for an operation booked months ahead, while a
+# typing slip (2062 for 2026) or a tampered form is refused with the range,
+# instead of giving a plan no one follows or, at the calendar's end, dates
+# that overflow. A program lasts at most 52 weeks (the model's limit too).
+START_DATE_SPAN = datetime.timedelta(days=365)
+LONGEST_PROGRAM = datetime.timedelta(weeks=52)
+
+
+def start_date_range(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return today - START_DATE_SPAN, today + START_DATE_SPAN
+
+
+def _long_date(day: datetime.date) -> str:
+    return date_format(day, "j F Y")
+
+
+def _check_start_date(day: datetime.date) -> None:
+    first, last = start_date_range(timezone.localdate())
+    if not first <= day <= last:
+        raise forms.ValidationError(
+            START_OUT_OF_RANGE, params={"first": _long_date(first), "last": _long_date(last)}
+        )
+
+
+def _offer_dates(field: forms.Field, first: datetime.date, last: datetime.date) -> None:
+    """The date picker offers the dates the form accepts."""
+    field.widget.attrs.update(min=first.isoformat(), max=last.isoformat())
+
+
 class ProgramStartForm(forms.Form):
     protocol = forms.ModelChoiceField(
         label=_("Protocol and variant"), queryset=Protocol.objects.select_related("variant")
@@ -68,6 +112,13 @@ class ProgramStartForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["start_date"].initial = timezone.localdate()
+        first, last = start_date_range(timezone.localdate())
+        _offer_dates(self.fields["start_date"], first, last)
+        _offer_dates(self.fields["end_date"], first, last + LONGEST_PROGRAM)
+
+    def clean_start_date(self) -> datetime.date:
+        _check_start_date(self.cleaned_data["start_date"])
+        return self.cleaned_data["start_date"]
 
     def clean(self):
         cleaned = super().clean()
@@ -75,23 +126,39 @@ class ProgramStartForm(forms.Form):
         if start and end:
             if end < start:
                 self.add_error("end_date", END_BEFORE_START)
+            elif end - start >= LONGEST_PROGRAM:
+                last = start + LONGEST_PROGRAM - datetime.timedelta(days=1)
+                error = forms.ValidationError(END_TOO_LATE, params={"last": _long_date(last)})
+                self.add_error("end_date", error)
             else:
                 cleaned["weeks"] = max(1, -(-((end - start).days + 1) // 7))
         protocol = cleaned.get("protocol")
         if not cleaned.get("weeks") and protocol is not None:
             cleaned["weeks"] = protocol.default_weeks
-        if cleaned.get("weeks") and cleaned["weeks"] > 52:
-            self.add_error("end_date", _("A program lasts at most 52 weeks."))
         return cleaned
 
 
 class ProgramScheduleForm(forms.ModelForm):
-    """Start date and length of a running program (the patient sees them once published)."""
+    """Start date and length of a running program (the patient sees them once published).
+    A new start date is bounded as a first one is; the saved one stays allowed, so a
+    program that started long ago can still change its length."""
 
     class Meta:
         model = Program
         fields = ["start_date", "weeks"]
         widgets = {"start_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.saved_start_date = saved = self.instance.start_date
+        first, last = start_date_range(timezone.localdate())
+        _offer_dates(self.fields["start_date"], min(first, saved), max(last, saved))
+
+    def clean_start_date(self) -> datetime.date:
+        start = self.cleaned_data["start_date"]
+        if start != self.saved_start_date:
+            _check_start_date(start)
+        return start
 
 
 @dataclasses.dataclass(frozen=True)
@@ -348,7 +415,7 @@ class AccessLogFilterForm(forms.Form):
                 self.add_error(
                     field,
                     _("Choose a day between %(first)s and today.")
-                    % {"first": formats.date_format(LOG_PERIOD_START, "j F Y")},
+                    % {"first": date_format(LOG_PERIOD_START, "j F Y")},
                 )
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:

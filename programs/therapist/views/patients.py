@@ -13,7 +13,12 @@ from oefenplan.http import HtmxHttpRequest
 from programs import links, selectors, services
 from programs.models import Patient
 from programs.therapist.access import list_read, patient_for, practice_required, record_read
-from programs.therapist.forms import PatientForm, PatientLinkForm, ProgramStartForm
+from programs.therapist.forms import (
+    PatientForm,
+    PatientLinkForm,
+    PatientSearchForm,
+    ProgramStartForm,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -30,26 +35,31 @@ def patient_list(request: HtmxHttpRequest) -> HttpResponse:
             user=request.user,
         )
         return redirect(patient)
-    text = request.GET.get("q", "")
-    page = selectors.patient_list_page(
-        practice=request.practice,
-        text=text,
-        page_number=request.GET.get("page"),
-        today=timezone.localdate(),
-    )
-    list_read(
-        request,
-        [row.patient for row in page.object_list],
-        detail=f"search page {page.number}" if text else f"list page {page.number}",
-    )
+    search = PatientSearchForm(request.GET)
+    page = None
+    if search.is_valid():
+        text = search.cleaned_data["q"]
+        page = selectors.patient_list_page(
+            practice=request.practice,
+            text=text,
+            page_number=search.cleaned_data["page"],
+            today=timezone.localdate(),
+        )
+        list_read(
+            request,
+            [row.patient for row in page.object_list],
+            detail=f"search page {page.number}" if text else f"list page {page.number}",
+        )
     template = "programs/therapist/patient_list.html"
+    status = 400 if form.errors or search.errors else 200
     if request.htmx and request.htmx.target == "patient-results":
         template += "#patient-results"
+        status = 422 if search.errors else status  # htmx swaps a 422 in: the error shows
     return render(
         request,
         template,
-        {"page": page, "q": text, "form": form},
-        status=400 if form.errors else 200,
+        {"page": page, "q": search["q"].value() or "", "search": search, "form": form},
+        status=status,
     )
 
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from exercises.models import Exercise
 from programs.models import AccessLogEntry, Patient, Program, ProgramItem
@@ -44,12 +45,13 @@ def _update_url(item) -> str:
 def test_start_program_from_protocol_and_end_before_start(practice_client, practice, library):
     patient = Patient.objects.create(practice=practice, name="Anna")
     url = patient.get_absolute_url()
+    start = timezone.localdate() + datetime.timedelta(days=1)  # start dates lie near today
     response = practice_client.post(
         url,
         {
             "protocol": "amputation-transfemoral",
-            "start_date": "2026-11-23",
-            "end_date": "2026-11-01",
+            "start_date": start.isoformat(),
+            "end_date": (start - datetime.timedelta(days=22)).isoformat(),
             "affected_side": "left",
         },
     )
@@ -60,7 +62,7 @@ def test_start_program_from_protocol_and_end_before_start(practice_client, pract
         url,
         {
             "protocol": "amputation-transfemoral",
-            "start_date": "2026-11-23",
+            "start_date": start.isoformat(),
             "affected_side": "left",
         },
     )
@@ -236,14 +238,15 @@ def test_start_date_and_length_can_be_changed_and_bad_input_is_kept(practice_cli
     program.refresh_from_db()
     assert (program.start_date, program.weeks) == (datetime.date(2026, 11, 23), 6)
 
+    new_start = timezone.localdate() + datetime.timedelta(days=14)  # near today, as asked
     good = practice_client.post(
-        program.get_absolute_url(), {"start_date": "2026-12-07", "weeks": "8"}
+        program.get_absolute_url(), {"start_date": new_start.isoformat(), "weeks": "8"}
     )
     assert good.status_code == 302
     program.refresh_from_db()
-    assert (program.start_date, program.weeks) == (datetime.date(2026, 12, 7), 8)
+    assert (program.start_date, program.weeks) == (new_start, 8)
     assert program.has_draft_changes  # the patient sees it once published
-    assert AccessLogEntry.objects.filter(detail="schedule 2026-12-07 8w").exists()
+    assert AccessLogEntry.objects.filter(detail=f"schedule {new_start.isoformat()} 8w").exists()
 
 
 def test_another_practice_gets_404_on_every_url(client, make_program):
