@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "oefenplan.security",
+    "oefenplan.ops",
     "exercises",
     "programs",
     "programs.handout",
