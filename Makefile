@@ -66,7 +66,10 @@ run: demo
 	@echo
 	@# Plain HTTP on this machine: the app's HTTPS-only defaults (secure cookies,
 	@# HSTS, redirect) are for a server behind TLS.
-	DJANGO_HTTPS_ONLY=0 $(DJANGO) runserver --noreload $(HOST):$(PORT)
+	@# The task worker renders handouts in the background; it stops with the server.
+	DJANGO_HTTPS_ONLY=0 $(DJANGO) db_worker --no-reload & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT; \
+		DJANGO_HTTPS_ONLY=0 $(DJANGO) runserver --noreload $(HOST):$(PORT)
 
 # Chromium drives the browser tests, poppler-utils turns handouts into PNGs to
 # look at, DejaVu is the handout's embedded font (full Dutch diacritics).

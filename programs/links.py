@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs.access_log import access_log_record
-from programs.models import AccessAction, Patient, PatientLink
+from programs.models import AccessAction, Patient, PatientLink, Program
+from programs.signals import handout_changed
 
 TOKEN_LENGTH = 22
 _SIGNING_CONTEXT = b"oefenplan.patient-link.v1:"
@@ -80,6 +81,13 @@ def patient_link_create(*, patient: Patient, user: User, expires_at=None) -> Pat
         created_by=user,
     )
     access_log_record(user=user, patient=patient, action=AccessAction.CHANGE, detail="link made")
+    # The handouts print the link's QR code: each published program's is new.
+    published = Program.objects.filter(patient=patient, archived_at__isnull=True).exclude(
+        revisions=None
+    )
+    handout_changed.send(
+        sender=PatientLink, program_ids=list(published.values_list("pk", flat=True))
+    )
     return link
 
 

@@ -27,7 +27,7 @@ from programs.models import (
 )
 from programs.schedule import EVERY_DAY
 from programs.selectors import program_draft_snapshot, program_open_warnings
-from programs.signals import revisions_withdrawn
+from programs.signals import handout_changed, revisions_withdrawn
 from programs.snapshot import snapshot_without_notes
 
 PROGRAM_EMPTY = _("A program needs at least one exercise before it can be published.")
@@ -241,6 +241,7 @@ def program_publish(
     access_log_record(
         user=user, patient=program.patient, action=AccessAction.PUBLISH, detail=f"r{number}"
     )
+    handout_changed.send(sender=ProgramRevision, program_ids=[program.pk])
     return revision
 
 

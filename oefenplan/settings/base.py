@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "oefenplan.security",
     "oefenplan.ops",
+    "django_tasks",
+    "django_tasks_db",
     "exercises",
     "programs",
     "programs.handout",
@@ -216,6 +219,22 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Slow work (rendering handouts) runs in a task worker (Django's tasks API, the
+# django-tasks backport). The queue lives in the database by default: nothing
+# more to run than `manage.py db_worker`, and a queued task survives any
+# restart. OEFENPLAN_TASK_QUEUE=redis queues in Redis for RQ workers
+# (`manage.py rqworker --job-class django_tasks_rq.Job default`); Redis must
+# then keep its data (appendonly) for the queue to survive a restart.
+TASK_QUEUE = os.environ.get("OEFENPLAN_TASK_QUEUE", "database")
+if TASK_QUEUE == "redis":
+    if not os.environ.get("REDIS_URL"):
+        raise ImproperlyConfigured("OEFENPLAN_TASK_QUEUE=redis needs REDIS_URL.")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Where patients open their plan: the address printed on handouts and in QR
 # codes when there is no request to take it from (the handout command).

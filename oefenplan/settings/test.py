@@ -23,3 +23,7 @@ globals().update(https_settings(False))  # noqa: F405
 # Passkeys in the browser tests: the live server is http://localhost, which
 # browsers treat as secure but WebAuthn's origin check in fido2 does not.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+
+# Tasks are kept, not run: a publish in a test renders no PDF unless the test
+# runs a worker (tests/programs/handout/test_prerender.py does, on the database queue).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

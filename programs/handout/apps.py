@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class HandoutConfig(AppConfig):
-    """An app for its management commands and its one listener; it has no models."""
+    """An app for its management commands, its task and its listeners; it has no models."""
 
     name = "programs.handout"
     label = "handout"
@@ -10,9 +10,14 @@ class HandoutConfig(AppConfig):
 
     def ready(self) -> None:
         from programs.handout.cache import handout_cache_forget
-        from programs.signals import revisions_withdrawn
+        from programs.handout.tasks import handout_prerender_queue
+        from programs.signals import handout_changed, revisions_withdrawn
 
         def forget(sender, revision_ids, **kwargs) -> None:
             handout_cache_forget(revision_ids=revision_ids)
 
+        def prerender(sender, program_ids, **kwargs) -> None:
+            handout_prerender_queue(program_ids=program_ids)
+
         revisions_withdrawn.connect(forget, weak=False, dispatch_uid="handout-cache-forget")
+        handout_changed.connect(prerender, weak=False, dispatch_uid="handout-prerender")

@@ -36,9 +36,9 @@ def _handout(request: HtmxHttpRequest, pk: int, detail: str) -> Handout:
             % {"name": program.patient.name},
         )
     try:
-        handout = handout_for(
-            program=program, user=request.user, base_url=request.build_absolute_uri("/")
-        )
+        # The QR code's address comes from settings.SITE_URL, as in the task
+        # worker's render: both make the same handout, and the same cache key.
+        handout = handout_for(program=program, user=request.user)
     except HandoutUnavailable as error:
         raise Http404(str(error)) from error
     record_read(request, program.patient, detail=detail)
