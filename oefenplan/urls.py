@@ -8,6 +8,9 @@ from django.views.static import serve
 # The admin signs in through the same login, second factor included.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# A database or Redis that is away gives a 503 "try again shortly", not a 500.
+handler500 = "oefenplan.ops.views.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="exercises:library", permanent=False)),
     # Sign-in, second factor, password change and reset, one's sessions: allauth.
@@ -18,6 +21,7 @@ urlpatterns = [
     path("", include("programs.therapist.urls")),
     path("", include("programs.plan.urls")),
     path("admin/", admin.site.urls),
+    path("", include("oefenplan.ops.urls")),
 ]
 
 if settings.SERVE_MEDIA:

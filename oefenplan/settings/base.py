@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "oefenplan.ops.middleware.RequestLogMiddleware",  # first: times and logs every answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -207,13 +208,15 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded photos are served by Django itself unless a front server takes over.
 SERVE_MEDIA = env_flag("DJANGO_SERVE_MEDIA", default=True)
 
-# The cache holds the patient-link rate limit; Redis shares it between server
-# processes in production (REDIS_URL), a local memory cache serves one process.
-if os.environ.get("REDIS_URL"):
+# The cache holds the rate limits (patient links, sign-in); Redis shares them
+# between server processes and machines in production (REDIS_URL), a local
+# memory cache serves one process.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
+            "LOCATION": REDIS_URL,
             "KEY_PREFIX": "oefenplan",
         }
     }
@@ -228,11 +231,11 @@ else:
 # then keep its data (appendonly) for the queue to survive a restart.
 TASK_QUEUE = os.environ.get("OEFENPLAN_TASK_QUEUE", "database")
 if TASK_QUEUE == "redis":
-    if not os.environ.get("REDIS_URL"):
+    if not REDIS_URL:
         raise ImproperlyConfigured("OEFENPLAN_TASK_QUEUE=redis needs REDIS_URL.")
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -330,9 +333,39 @@ if TRUSTED_PROXY_COUNT:
     # Only a proxy we run may say the request came in over HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The health checks answer the proxy over plain HTTP on loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# Logs go to standard error for the service manager or the log collector. Each
+# request is one JSON line (oefenplan/ops/middleware.py: route name, never the
+# path, which can carry a patient's link token). Django's own 4xx warnings
+# name the path, so only its errors are logged.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
+    },
+    "filters": {"redact_link_tokens": {"()": "oefenplan.ops.logging.RedactLinkTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_link_tokens"]},
+        "json": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "oefenplan.requests": {
+            "handlers": ["json"],
+            "level": "INFO" if env_flag("OEFENPLAN_REQUEST_LOG", default=True) else "WARNING",
+            "propagate": False,
+        },
+        "django.request": {"level": "ERROR"},
+        # The development server's own lines, tokens hidden (handler filters
+        # apply to propagated records; logger filters would not).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -36,6 +36,8 @@ KINDS = {
     "therapist:access_log_csv": PRACTICE,
     "therapist:practice_settings": PRACTICE,
     "set_language": PUBLIC,
+    "ops:healthz": PUBLIC,  # the proxy's health checks: no session, no record
+    "ops:readyz": PUBLIC,
 }
 UNNAMED_ROUTES = {
     "": PUBLIC,  # / redirects to the library
