@@ -159,6 +159,10 @@ MFA_ADAPTER = "oefenplan.security.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Oefenplan"
+# A code typed as it rolls over, or from a phone whose clock is a little off,
+# is still accepted: the periods either side count too (RFC 6238, 5.2). Each
+# code still works once only.
+MFA_TOTP_TOLERANCE = 1
 # Sessions are listed from their sign-in (address, browser, time); activity is
 # not tracked per request, which would cost two queries on every page.
 USERSESSIONS_TRACK_ACTIVITY = False
@@ -196,17 +200,45 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # straight from the app folders.
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
-if STATIC_ROOT:
+STORAGES = {
+    # Uploaded photos: MEDIA_ROOT on this disk, or an object store (below).
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # collectstatic writes gzip and Brotli copies with hashed names; WhiteNoise
-    # serves the compressed copy and caches hashed files for a year.
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+    # (or nginx, in front) serves the compressed copy and caches hashed files
+    # for a year.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_ROOT
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded photos are served by Django itself unless a front server takes over.
 SERVE_MEDIA = env_flag("DJANGO_SERVE_MEDIA", default=True)
+# Several machines share their photos through an S3-compatible object store
+# (AWS, MinIO, Ceph, ...; django-storages). The credentials are boto3's own
+# variables, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Photos are private
+# objects; pages link them with short-lived signed URLs.
+S3_BUCKET = os.environ.get("OEFENPLAN_S3_BUCKET", "")
+S3_ENDPOINT_URL = os.environ.get("OEFENPLAN_S3_ENDPOINT_URL", "")
+S3_CUSTOM_DOMAIN = os.environ.get("OEFENPLAN_S3_CUSTOM_DOMAIN", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "region_name": os.environ.get("OEFENPLAN_S3_REGION") or None,
+            "custom_domain": S3_CUSTOM_DOMAIN or None,
+            "location": "media",
+            "default_acl": None,  # the bucket's own: private
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "file_overwrite": False,
+        },
+    }
+    SERVE_MEDIA = False
 
 # The cache holds the rate limits (patient links, sign-in); Redis shares them
 # between server processes and machines in production (REDIS_URL), a local
@@ -270,6 +302,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # limit and the form around it fit (oefenplan/uploads.py).
 REQUEST_BODY_MAX_BYTES = 12 * 1024 * 1024
 
+
+def _media_origins() -> list[str]:
+    if not S3_BUCKET:
+        return []
+    if S3_CUSTOM_DOMAIN:
+        return [f"https://{S3_CUSTOM_DOMAIN}"]
+    if S3_ENDPOINT_URL:
+        return ["/".join(S3_ENDPOINT_URL.split("/")[:3])]  # scheme://host[:port]
+    return ["https://*.amazonaws.com"]
+
+
 # Security: strict CSP (no inline script or style anywhere, nothing from
 # elsewhere, nothing allowed that is not named), no framing.
 CONTENT_SECURITY_POLICY = {
@@ -277,7 +320,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [NONE],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF],
+        # Photos come from the object store when there is one.
+        "img-src": [SELF, *_media_origins()],
         "font-src": [SELF],
         "connect-src": [SELF],
         "manifest-src": [SELF],  # the plan's home-screen manifest

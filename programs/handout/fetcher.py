@@ -6,12 +6,14 @@ files under the static directories and MEDIA_ROOT and refuses everything else:
 no network, no other local path.
 """
 
+import dataclasses
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # The origin WeasyPrint resolves "/static/..." and "/media/..." against. The
@@ -31,7 +33,7 @@ def static_roots() -> list[Path]:
 
 
 def _file_under(roots: list[Path], relative: str) -> Path | None:
-    if not relative or "\\" in relative or ".." in relative.split("/") or "\0" in relative:
+    if not _safe_name(relative):
         return None
     for root in roots:
         root = root.resolve()
@@ -39,6 +41,28 @@ def _file_under(roots: list[Path], relative: str) -> Path | None:
         if candidate.is_relative_to(root) and candidate.is_file():
             return candidate
     return None
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredMedia:
+    """A file of the media storage that is not on this machine's disk (an object store)."""
+
+    name: str
+
+
+def _media_file(relative: str) -> Path | StoredMedia | None:
+    """A media file by its name: on disk under MEDIA_ROOT (symlinks out refused),
+    or in the configured storage when it is not the disk (an object store)."""
+    if isinstance(default_storage, FileSystemStorage):
+        return _file_under([Path(settings.MEDIA_ROOT)], relative)
+    if not _safe_name(relative) or not default_storage.exists(relative):
+        return None
+    return StoredMedia(relative)
+
+
+def _safe_name(relative: str) -> bool:
+    parts = relative.split("/")
+    return bool(relative) and "\\" not in relative and "\0" not in relative and ".." not in parts
 
 
 class HandoutURLFetcher(URLFetcher):
@@ -53,7 +77,7 @@ class HandoutURLFetcher(URLFetcher):
     def __init__(self, **kwargs):
         super().__init__(allowed_protocols=["https", "file"], allow_redirects=False, **kwargs)
 
-    def resolve(self, url: str) -> Path:
+    def resolve(self, url: str) -> Path | StoredMedia:
         parts = urlsplit(url)
         static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
         media_prefix = "/" + settings.MEDIA_URL.strip("/") + "/"
@@ -62,7 +86,7 @@ class HandoutURLFetcher(URLFetcher):
             if path.startswith(static_prefix):
                 found = _file_under(static_roots(), path.removeprefix(static_prefix))
             elif path.startswith(media_prefix):
-                found = _file_under([Path(settings.MEDIA_ROOT)], path.removeprefix(media_prefix))
+                found = _media_file(path.removeprefix(media_prefix))
             else:
                 found = None
         elif parts.scheme == "file" and parts.netloc in ("", "localhost"):
@@ -79,8 +103,11 @@ class HandoutURLFetcher(URLFetcher):
         return found
 
     def fetch(self, url, headers=None):
-        path = self.resolve(url)
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        found = self.resolve(url)
+        content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+        if isinstance(found, StoredMedia):
+            with default_storage.open(found.name, "rb") as file:
+                return URLFetcherResponse(url, file.read(), headers={"Content-Type": content_type})
         return URLFetcherResponse(
-            path.as_uri(), path.read_bytes(), headers={"Content-Type": content_type}
+            found.as_uri(), found.read_bytes(), headers={"Content-Type": content_type}
         )

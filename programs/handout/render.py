@@ -4,6 +4,7 @@ One template and one stylesheet serve both (templates/programs/handout/,
 static/css/handout.css); `for_pdf` only leaves out the screen toolbar.
 """
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -18,7 +19,14 @@ TEMPLATE = "programs/handout/handout.html"
 
 def handout_html(handout: Handout, *, for_pdf: bool, extra: dict | None = None) -> str:
     with translation.override(handout.language):
-        context = {**handout_context(handout), "for_pdf": for_pdf, **(extra or {})}
+        context = {
+            **handout_context(handout),
+            "for_pdf": for_pdf,
+            # WeasyPrint reads photos through the media storage by name (the
+            # fetcher), wherever they are kept: disk or an object store.
+            "pdf_media_url": settings.MEDIA_URL,
+            **(extra or {}),
+        }
         return render_to_string(TEMPLATE, context)
 
 

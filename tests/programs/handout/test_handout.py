@@ -441,3 +441,36 @@ def test_the_handout_says_when_the_link_expires(make_program, practice_user, pra
     )
     page = practice_client.get(reverse("therapist:handout_print", args=[program.pk]))
     assert "Deze link werkt tot 20 februari 2027." in page.content.decode()
+
+
+def test_a_photo_kept_in_an_object_store_is_printed(
+    make_program, practice_user, practice_client, settings
+):
+    """Photos are read through Django's storage API, so an object store can
+    replace the disk: here a storage that keeps them in memory."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from exercises.photos import prepare_photo
+    from exercises.services import exercise_photo_add
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    program = _published(make_program, practice_user, "hip-osteoarthritis-home")
+    upload = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (40, 120, 90)).save(upload, "JPEG")
+    exercise_photo_add(
+        exercise=program.items.first().exercise,
+        photo=prepare_photo(SimpleUploadedFile("mat.jpg", upload.getvalue(), "image/jpeg")),
+        alt_text="Anna op de mat",
+        uploaded_by=practice_user,
+        practice_id=practice_user.therapist.practice_id,
+    )
+    assert not settings.MEDIA_ROOT.exists()  # nothing on this disk
+    data = _body(_download(practice_client, program))
+    sizes = [
+        image.image.size for page in PdfReader(io.BytesIO(data)).pages for image in page.images
+    ]
+    assert (1200, 900) in sizes, sizes
