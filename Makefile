@@ -16,7 +16,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 DJANGO := DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py
 
-.PHONY: run test check setup system-deps postgres redis lint format messages makemessages demo clean lock
+.PHONY: serve-prod run test check setup system-deps postgres redis lint format messages makemessages demo clean lock
 
 # Only the locked versions, each checked against its hash, so every clone and CI
 # install the same code; pip and setuptools come from the lock too, and without
@@ -71,9 +71,16 @@ run: demo
 		trap 'kill $$worker 2>/dev/null' EXIT; \
 		DJANGO_HTTPS_ONLY=0 $(DJANGO) runserver --noreload $(HOST):$(PORT)
 
+# The production set on this machine: PostgreSQL, Redis, a task worker, two
+# gunicorn app servers and nginx with TLS in front (deploy/local_stack.py).
+serve-prod: setup system-deps postgres redis
+	$(BIN)/python -m deploy.local_stack
+
 # Chromium drives the browser tests, poppler-utils turns handouts into PNGs to
-# look at, DejaVu is the handout's embedded font (full Dutch diacritics).
-SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core
+# look at, DejaVu is the handout's embedded font (full Dutch diacritics); nginx
+# and openssl make the production set (serve-prod, the fault test), the
+# PostgreSQL client tools its backups.
+SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core nginx openssl postgresql-client
 
 system-deps:
 	@missing=$$(for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || echo $$pkg; done); \
