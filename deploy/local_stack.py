@@ -136,12 +136,14 @@ class Stack:
         """Database, tables, static files and (if the database is new) the demo.
         Returns what demo_setup printed (the demo sign-in), or ""."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.run_dir.chmod(0o755)  # nginx's workers (www-data) read the static files here
         database_create(self.database_url)
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput")
-        new = "0" == self.manage(
+        counted = self.manage(
             "shell", "-c", "from exercises.models import Exercise; print(Exercise.objects.count())"
-        ).strip().splitlines()[-1]
+        )
+        new = counted.strip().splitlines()[-1] == "0"
         if not new:
             return ""
         fixtures = sorted(str(path) for path in (ROOT / "fixtures").glob("*.yaml"))
@@ -153,13 +155,27 @@ class Stack:
         if not certificate.exists():
             subprocess.run(  # nosec B603 B607  # openssl from the system, fixed arguments
                 [
-                    "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(certificate),
+                    "openssl",
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "30",
+                    "-subj",
+                    "/CN=localhost",
+                    "-addext",
+                    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout",
+                    str(key),
+                    "-out",
+                    str(certificate),
                 ],
                 check=True,
                 capture_output=True,
             )
+            key.chmod(0o600)  # read by nginx's master, as root
         return certificate, key
 
     def _nginx_conf(self) -> Path:
