@@ -105,3 +105,30 @@ def test_a_render_for_an_erased_program_does_nothing(library, practice_user, ren
     program.delete()
     assert handout_prerender.call(program_id) is None
     assert renders == []
+
+
+def test_with_redis_configured_an_rq_worker_renders_it(
+    library, practice_user, settings, renders, django_capture_on_commit_callbacks
+):
+    """OEFENPLAN_TASK_QUEUE=redis: the render is queued in Redis after the commit
+    and an RQ worker (the job class django-tasks-rq asks for) does it."""
+    import django_rq
+    from django_tasks_rq import Job
+    from rq import SimpleWorker
+
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:6379/13"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    queue = django_rq.get_queue("default", job_class=Job)
+    queue.empty()
+    program = make_program(practice_user, "hip-osteoarthritis-home")
+    make_link(program.patient, practice_user)
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        publish(program, practice_user)
+    assert queue.count == 0, "queued before the publish committed"
+    for callback in after_commit:
+        callback()
+    assert queue.count >= 1
+    # SimpleWorker runs the job in this process, inside the test's transaction.
+    SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    assert queue.count == 0
+    assert len(renders) == 1
