@@ -42,7 +42,8 @@ import psycopg
 from deploy.local_stack import PG_SERVER, ROOT, Stack, database_drop, free_port, unverified_tls
 
 FAULTS = ("none", "kill-app", "restart-postgres", "stop-redis")
-CLEAN_ERROR_MARK = "Oefenplan"  # our 503 page and nginx's page for a missing server
+CLEAN_ERROR_MARK = "Oefenplan"
+ERROR_PAUSE = 1.0  # seconds  # our 503 page and nginx's page for a missing server
 REDIS_START = [
     "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
     "--save", "", "--appendonly", "no",
@@ -216,6 +217,8 @@ class Browser:
                     "" if clean else text[:300],
                 )  # fmt: skip
             )
+        if not 200 <= status < 400:
+            time.sleep(ERROR_PAUSE)  # a person reads the error page before trying again
         return status, text
 
 
