@@ -34,8 +34,16 @@ def renders(monkeypatch) -> list[str]:
     return laid_out
 
 
-def _run_worker() -> None:
-    """A worker as production runs it (`manage.py db_worker`), until the queue is empty."""
+def _run_worker(monkeypatch) -> None:
+    """A worker as production runs it (`manage.py db_worker`), until the queue is empty.
+
+    Between tasks the worker closes connections that are old or not in autocommit,
+    as a long-running process must; inside the test's transaction that would
+    close the test's own connection on PostgreSQL, so here it keeps it (Django's
+    test cases do the same for the request signals)."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
@@ -76,7 +84,7 @@ def test_a_new_link_queues_the_renders_of_the_patients_published_programs(
 
 
 def test_the_first_download_after_publishing_takes_no_render(
-    library, practice_user, practice_client, settings, renders
+    library, practice_user, practice_client, settings, renders, monkeypatch
 ):
     settings.TASKS = DATABASE_QUEUE
     program = make_program(practice_user, "back-rehabilitation")
@@ -88,7 +96,7 @@ def test_the_first_download_after_publishing_takes_no_render(
 
     # A worker started afterwards (a restart loses nothing: the queue is a table)
     # renders the handout once, however many times it was queued.
-    _run_worker()
+    _run_worker(monkeypatch)
     assert not DBTaskResult.objects.ready().exists()
     assert DBTaskResult.objects.successful().exists()
     assert len(renders) == 1
