@@ -72,8 +72,9 @@ run: demo
 		DJANGO_HTTPS_ONLY=0 $(DJANGO) runserver --noreload $(HOST):$(PORT)
 
 # Chromium drives the browser tests, poppler-utils turns handouts into PNGs to
-# look at, DejaVu is the handout's embedded font (full Dutch diacritics).
-SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core
+# look at, DejaVu is the handout's embedded font (full Dutch diacritics),
+# postgresql-client brings pg_dump and pg_restore (backup_database, restore_database).
+SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core postgresql-client
 
 system-deps:
 	@missing=$$(for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || echo $$pkg; done); \
