@@ -78,8 +78,8 @@ serve-prod: setup system-deps postgres redis
 
 # Chromium drives the browser tests, poppler-utils turns handouts into PNGs to
 # look at, DejaVu is the handout's embedded font (full Dutch diacritics); nginx
-# and openssl make the production set (serve-prod, the fault test), the
-# PostgreSQL client tools its backups.
+# and openssl make the production set (serve-prod, the fault test);
+# postgresql-client brings pg_dump and pg_restore (backup_database, restore_database).
 SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core nginx openssl postgresql-client
 
 system-deps:

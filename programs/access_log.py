@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Q, QuerySet
 
 from programs.models import (
@@ -189,11 +189,16 @@ class ChainBreak:
     reason: str
 
 
-def access_log_verify(*, chunk_size: int = 2000) -> tuple[int, ChainBreak | None]:
-    """Walk the whole chain in order: how many lines hold, and the first that does not."""
+def access_log_verify(
+    *, chunk_size: int = 2000, using: str = DEFAULT_DB_ALIAS
+) -> tuple[int, ChainBreak | None]:
+    """Walk the whole chain in order: how many lines hold, and the first that does not.
+
+    `using` names another database (a restored backup is checked where it landed)."""
     expected_previous = GENESIS
     checked = 0
-    for entry in AccessLogEntry.objects.order_by("pk").iterator(chunk_size=chunk_size):
+    entries = AccessLogEntry.objects.using(using).order_by("pk")
+    for entry in entries.iterator(chunk_size=chunk_size):
         if entry.previous_hash != expected_previous:
             return checked, ChainBreak(
                 entry.pk, "does not follow the line before it (a line was removed or changed)"
