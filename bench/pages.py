@@ -135,33 +135,43 @@ def queries() -> None:
     _setup_django()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     subjects = json.loads(os.environ["BENCH_SUBJECTS"])
     client = Client(HTTP_HOST="127.0.0.1")
     name, value = subjects["cookie"].split("=", 1)
     client.cookies[name] = value
     client.get(subjects["link"])  # the plan cookie
+    timed: list[tuple[float, str, tuple]] = []
+
+    def timer(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append(((time.perf_counter() - start) * 1000, sql, params))
+
     for page in PAGES[1:]:
         client.get(subjects["paths"][page])  # warm
-        with CaptureQueriesContext(connection) as captured:
+        timed.clear()
+        with connection.execute_wrapper(timer):
             response = client.get(subjects["paths"][page])
         assert response.status_code == 200, (page, response.status_code)
-        timed = [(float(query["time"]) * 1000, query["sql"]) for query in captured.captured_queries]
-        print(f"\n== {page}: {len(timed)} queries, {sum(t for t, _ in timed):.1f} ms of SQL")
-        for ms, sql in timed:
-            print(f"  {ms:7.2f} ms  {sql[:160]}")
-        for ms, sql in sorted(timed, reverse=True)[:3]:
+        total = sum(ms for ms, _sql, _params in timed)
+        print(f"\n== {page}: {len(timed)} queries, {total:.1f} ms of SQL")
+        for ms, sql, _params in timed:
+            print(f"  {ms:7.2f} ms  {sql[:150]}")
+        for ms, sql, params in sorted(timed, key=lambda each: -each[0])[:3]:
             if not sql.lstrip().upper().startswith("SELECT"):
                 continue
-            print(f"\n-- plan of the {ms:.2f} ms query:\n{sql}\n")
+            print(f"\n-- plan of the {ms:.2f} ms query:\n{sql}\n{params}\n")
+            explain = (
+                "EXPLAIN (ANALYZE, BUFFERS)"
+                if connection.vendor == "postgresql"
+                else ("EXPLAIN QUERY PLAN")
+            )
             with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")  # nosec B608
-                    print("\n".join(row[0] for row in cursor.fetchall()))
-                else:
-                    cursor.execute(f"EXPLAIN QUERY PLAN {sql}")  # nosec B608
-                    print("\n".join(str(row[-1]) for row in cursor.fetchall()))
+                cursor.execute(f"{explain} {sql}", params)  # nosec B608
+                print("\n".join(str(row[-1]) for row in cursor.fetchall()))
 
 
 # The driver ------------------------------------------------------------------------------
