@@ -587,10 +587,10 @@ def tick_quotas(programs: list[dict], total: int, rng: random.Random, today) -> 
         program["ticks"] = quota
 
 
-def ticks_of(programs: list[dict], staff, rng: random.Random, today) -> Iterator[tuple]:
+def ticks_of(programs: list[dict], staff, rng: random.Random, first_id: int) -> Iterator[tuple]:
     """The ticks, program by program: whole sessions on days of the program so far
     (an early part of it for a patient who stopped), then a few left out."""
-    tick_id = LOADER.next_id(ExerciseTick)
+    tick_id = first_id
     for program in programs:
         quota = program["ticks"]
         if not quota:
@@ -918,6 +918,7 @@ def main() -> None:
             history["links"],
         )
     with step("ticks") as report:
+        first_id = loader.next_id(ExerciseTick)  # not during the COPY: one query at a time
 
         def with_times(rows):
             # created_at and updated_at: during the day, a day later when added
@@ -946,7 +947,7 @@ def main() -> None:
                 "created_at",
                 "updated_at",
             ],
-            with_times(ticks_of(history["programs"], history["staff"], rng, today)),
+            with_times(ticks_of(history["programs"], history["staff"], rng, first_id)),
         )
     with step("access log (hash-chained)") as report:
         events = access_log_events(history, rng, today, now)
