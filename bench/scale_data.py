@@ -11,7 +11,8 @@ The demo (`manage.py demo_setup`) is made last, in the first of the 50
 practices, so bench/pages.py measures the same demo pages on a small database
 and here.
 
-How the history is made (seeded: the same seed gives the same rows):
+How the history is made (seeded: the same seed on the same day gives the same
+rows; the history ends when the day began):
 - Each practice has four therapists (the first an administrator) and 200
   patients; a patient has one to several programs, one after another over the
   last 18 months, from the eight shipped protocols.
@@ -725,8 +726,7 @@ def access_log_events(history: dict, rng: random.Random, today, now) -> list[tup
                 if rng.random() < 0.5:
                     moment += datetime.timedelta(hours=rng.randint(1, 8))
                     therapist(moment, practice_id, AccessAction.SIGN_OUT, user=user, behalf=False)
-    cutoff = now - datetime.timedelta(minutes=5)  # all before the demo's own lines
-    events = [event for event in events if event[0] < cutoff]
+    events = [event for event in events if event[0] < now]  # before the demo's own lines
     events.sort(key=lambda event: event[0])
     return events
 
@@ -811,7 +811,9 @@ def main() -> None:
                 verbosity=0,
             )
     rng = random.Random(options.seed)
-    today, now = timezone.localdate(), timezone.now()
+    # The history ends when today began: the same seed on the same day gives the same rows.
+    today = timezone.localdate()
+    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
     global TEMPLATES
     with step("one program per protocol through the services (rolled back)"):
         TEMPLATES = protocol_templates()
