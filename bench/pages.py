@@ -24,7 +24,10 @@ each round (so a busy machine slows all of them alike):
 - the trivial Django view (bench/urls.py) with the therapist's session: the
   framework's floor under the same middleware;
 - the patient list (first page, 25 patients at scale), Els's patient page, the
-  editor of her back program, and her plan page (`/plan/`, her link's cookie).
+  editor of her back program (13 exercises, and the add panel's 21 of the back
+  leaflet), and her plan page (`/plan/`, her link's cookie);
+- the practice's access log (`/practice/access-log/`, first page; the demo
+  therapist is the practice's administrator): 12,000 lines a practice at scale.
 
 Prints the median and 95th percentile latency per page, its ratio to the
 floor, and with two databases the scale/small ratio of the medians. Every
@@ -48,7 +51,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PAGES = ("floor", "patient list", "patient page", "editor (21)", "plan page")
+PAGES = ("floor", "patient list", "patient page", "editor (back)", "plan page", "access log")
 
 
 def database_url(value: str) -> str:
@@ -121,8 +124,9 @@ def prepare() -> None:
                     "floor": "/bench/hello/",
                     "patient list": "/patients/",
                     "patient page": f"/patients/{els.pk}/",
-                    "editor (21)": f"/programs/{program.pk}/",
+                    "editor (back)": f"/programs/{program.pk}/",
                     "plan page": "/plan/",
+                    "access log": "/practice/access-log/",
                 },
                 "patients": Patient.objects.count(),
             }
@@ -131,7 +135,8 @@ def prepare() -> None:
 
 
 def queries() -> None:
-    """Each page's SQL in the test client, with times, and the plans of the slowest."""
+    """Each page's SQL in the test client, with times, any whole table it reads, and
+    the plans of the two slowest."""
     _setup_django()
     from django.db import connection
     from django.test import Client
@@ -158,20 +163,37 @@ def queries() -> None:
         assert response.status_code == 200, (page, response.status_code)
         total = sum(ms for ms, _sql, _params in timed)
         print(f"\n== {page}: {len(timed)} queries, {total:.1f} ms of SQL")
-        for ms, sql, _params in timed:
+        plans = []
+        for ms, sql, params in timed:
             print(f"  {ms:7.2f} ms  {sql[:150]}")
-        for ms, sql, params in sorted(timed, key=lambda each: -each[0])[:3]:
-            if not sql.lstrip().upper().startswith("SELECT"):
-                continue
-            print(f"\n-- plan of the {ms:.2f} ms query:\n{sql}\n{params}\n")
-            explain = (
-                "EXPLAIN (ANALYZE, BUFFERS)"
-                if connection.vendor == "postgresql"
-                else ("EXPLAIN QUERY PLAN")
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(f"{explain} {sql}", params)  # nosec B608
-                print("\n".join(str(row[-1]) for row in cursor.fetchall()))
+            if sql.lstrip().startswith("SELECT"):
+                plan = explain(connection, sql, params)
+                plans.append((plan_time(plan, ms), sql, params, plan))
+                for line in plan:  # whole tables read: the lines to look at first
+                    if "Seq Scan" in line or line.lstrip().startswith("SCAN "):
+                        print(f"             {line.strip()}")
+        for ms, sql, params, plan in sorted(plans, key=lambda each: -each[0])[:2]:
+            print(f"\n-- the {ms:.2f} ms query:\n{sql}\n{params}\n")
+            print("\n".join(plan))
+
+
+def explain(connection, sql: str, params) -> list[str]:
+    """PostgreSQL's plan as run (EXPLAIN ANALYZE, BUFFERS), SQLite's as chosen."""
+    if connection.vendor == "postgresql":
+        command = "EXPLAIN (ANALYZE, BUFFERS)"
+    else:
+        command = "EXPLAIN QUERY PLAN"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{command} {sql}", params)  # nosec B608
+        return [str(row[-1]) for row in cursor.fetchall()]
+
+
+def plan_time(plan: list[str], measured: float) -> float:
+    """PostgreSQL's own execution time (steadier than the clock on a busy machine)."""
+    for line in plan:
+        if line.startswith("Execution Time:"):
+            return float(line.split()[2])
+    return measured
 
 
 # The driver ------------------------------------------------------------------------------
