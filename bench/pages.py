@@ -17,9 +17,9 @@ programs and 2 million ticks.
 
 One gunicorn (sync workers) per database on a free loopback port, a session of
 the demo therapist made as after a full sign-in (password and second factor,
-as the tests' `sign_in` does), and the demo patient Els (back rehabilitation,
-21 exercises). Pages, asked in turn, round after round, every database in
-each round (so a busy machine slows all of them alike):
+as the tests' `sign_in` does), and the demo patient Els (back rehabilitation).
+Pages, asked in turn, round after round, every database in each round (so a
+busy machine slows all of them alike):
 
 - the trivial Django view (bench/urls.py) with the therapist's session: the
   framework's floor under the same middleware;
@@ -33,8 +33,13 @@ Prints the median and 95th percentile latency per page, its ratio to the
 floor, and with two databases the scale/small ratio of the medians. Every
 page also writes its access-log line, as in production.
 
-`--queries` prints instead each page's SQL with its time and, on PostgreSQL,
-EXPLAIN (ANALYZE, BUFFERS) of the slowest; on SQLite, EXPLAIN QUERY PLAN.
+`--queries` prints instead each page's SQL with its time and the whole tables
+its plan reads (PostgreSQL's Seq Scan, SQLite's SCAN; SQLite also says SCAN for
+a walk in id order that a LIMIT stops after one row, as the access log's last
+line is read), then the plans of the two slowest: EXPLAIN (ANALYZE, BUFFERS) on
+PostgreSQL, EXPLAIN QUERY PLAN on SQLite.
+
+The figures measured are in bench/README-scale.md.
 """
 
 import argparse
