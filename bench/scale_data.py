@@ -374,7 +374,7 @@ def make_history(options, templates, rng: random.Random, today: datetime.date, n
         ids[model] += 1
         return ids[model] - 1
 
-    password = make_password("scale-data-not-a-login")
+    password = make_password(None)  # unusable: nobody signs in as these therapists
     users, practices, therapists, patients = [], [], [], []
     programs, items, revisions, patient_links = [], [], [], []
     staff: dict[int, list[int]] = {}
