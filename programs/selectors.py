@@ -5,7 +5,8 @@ import datetime
 from collections import defaultdict
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from exercises.dose import DoseValues
@@ -44,41 +45,64 @@ class PatientRow:
     flags: PatientFlags
 
 
-def _figure_per_patient(ticks: QuerySet, aggregate) -> Subquery:
-    """One figure of the patient's ticks, computed for the listed rows only."""
+def _figure_per_patient(rows: QuerySet, patient: str, aggregate) -> Subquery:
+    """One figure of the patient's rows (programs or ticks), computed for the listed
+    patients only: `patient` is the path from a row to its patient."""
     return Subquery(
-        ticks.filter(program__patient=OuterRef("pk"))
+        rows.filter(**{patient: OuterRef("pk")})
         .order_by()
-        .values("program__patient")
+        .values(patient)
         .annotate(figure=aggregate)
         .values("figure")[:1]
     )
 
 
 def patient_list_page(*, practice: Practice, text: str, page_number, today: datetime.date) -> Page:
-    """A page of the practice's patients, each with the flags a therapist acts on
-    (programs.pain): one query for the page, whatever the patients' history."""
-    week_ago = today - datetime.timedelta(days=pain.QUIET_DAYS)
-    two_weeks_ago = week_ago - datetime.timedelta(days=pain.QUIET_DAYS)
-    ticks = ExerciseTick.objects.all()
-    running = Program.objects.filter(
-        patient=OuterRef("pk"), archived_at__isnull=True, revisions__isnull=False
-    )
-    patients = Patient.objects.filter(practice=practice).annotate(
-        program_count=Count("programs", filter=Q(programs__archived_at__isnull=True)),
-        pain_this_week=_figure_per_patient(
-            ticks.filter(date__gt=week_ago, date__lte=today), Max("pain")
-        ),
-        pain_last_week=_figure_per_patient(
-            ticks.filter(date__gt=two_weeks_ago, date__lte=week_ago), Max("pain")
-        ),
-        last_tick=_figure_per_patient(ticks, Max("date")),
-        running_since=Subquery(running.order_by("start_date").values("start_date")[:1]),
-    )
+    """A page of the practice's patients, each with the number of programs not
+    archived and the flags a therapist acts on (programs.pain).
+
+    The page is chosen from the patients alone (how many match, then which 25
+    by name); only that page's programs and ticks are then aggregated, in the
+    same query as the page itself. Two queries, whose cost follows the page and
+    not the practice's history."""
+    patients = Patient.objects.filter(practice=practice)
     text = text.strip()
     if text:
         patients = patients.filter(Q(name__icontains=text) | Q(reference__icontains=text))
-    page = Paginator(patients.order_by("name", "pk"), PATIENT_PAGE_SIZE).get_page(page_number)
+    patients = patients.order_by("name", "pk")
+    page = Paginator(patients, PATIENT_PAGE_SIZE).get_page(page_number)
+    if not page.paginator.count:
+        page.object_list = []
+        return page
+    on_page = patients.values("pk")[page.start_index() - 1 : page.end_index()]
+    week_ago = today - datetime.timedelta(days=pain.QUIET_DAYS)
+    two_weeks_ago = week_ago - datetime.timedelta(days=pain.QUIET_DAYS)
+    ticks = ExerciseTick.objects.all()
+    programs = Program.objects.filter(archived_at__isnull=True)
+    # Each program's last tick is one step back in its (program, date) index; the
+    # patient's is the latest of those, not a walk through all their ticks.
+    last_tick = ticks.filter(program=OuterRef("pk")).order_by("-date").values("date")[:1]
+    rows = (
+        Patient.objects.filter(pk__in=on_page)
+        .annotate(
+            program_count=Coalesce(_figure_per_patient(programs, "patient", Count("pk")), Value(0)),
+            pain_this_week=_figure_per_patient(
+                ticks.filter(date__gt=week_ago, date__lte=today), "program__patient", Max("pain")
+            ),
+            pain_last_week=_figure_per_patient(
+                ticks.filter(date__gt=two_weeks_ago, date__lte=week_ago),
+                "program__patient",
+                Max("pain"),
+            ),
+            last_tick=_figure_per_patient(
+                Program.objects.annotate(last_tick=Subquery(last_tick)), "patient", Max("last_tick")
+            ),
+            running_since=_figure_per_patient(
+                programs.filter(revisions__isnull=False), "patient", Min("start_date")
+            ),
+        )
+        .order_by("name", "pk")
+    )
     page.object_list = [
         PatientRow(
             patient=patient,
@@ -91,7 +115,7 @@ def patient_list_page(*, practice: Practice, text: str, page_number, today: date
                 running_since=patient.running_since,
             ),
         )
-        for patient in page.object_list
+        for patient in rows
     ]
     return page
 

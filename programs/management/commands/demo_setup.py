@@ -19,6 +19,8 @@ from programs import links, services
 from programs.models import Practice, Protocol, Therapist
 
 DEMO_USERNAME = "demo"
+# bench/scale_data.py makes a practice of this name, which the demo then joins.
+DEMO_PRACTICE_NAME = "Fysiotherapie De Demo"
 DEMO_PATIENTS = [
     ("Anna", "D-001", "amputation-transtibial", "left"),
     ("Bram", "D-002", "amputation-transfemoral", "right"),
@@ -44,7 +46,7 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
             TOTP.activate(user, totp_secret)
         practice, _ = Practice.objects.get_or_create(
-            name="Fysiotherapie De Demo",
+            name=DEMO_PRACTICE_NAME,
             defaults={
                 "phone": "050 123 4567",
                 "call_hours": "ma-vr 08.15-09.00 uur",

@@ -1,5 +1,7 @@
 """A patient's page: the phone link and its QR code, adherence, pain reports."""
 
+import datetime
+import json
 import re
 
 from django.db import connection
@@ -9,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs import links, services
-from programs.models import Patient, PatientLink
+from programs.models import ExerciseTick, Patient, PatientLink, Program
 from tests.factories import make_practice, make_therapist, sign_in
 from tests.programs.plan.test_today import tick
 
@@ -116,3 +118,130 @@ def test_the_patient_page_runs_the_same_queries_for_one_or_many_programs_and_tic
             )
     links.patient_link_create(patient=many.patient, user=practice_user)
     assert page_queries(one.patient) == page_queries(many.patient)
+
+
+def _database_work(client, url: str, **params) -> int:
+    """How much the database does for the page's reads: SQLite's virtual-machine
+    steps, or on PostgreSQL the rows every plan node produced (EXPLAIN ANALYZE).
+    Deterministic for the same rows and plans, unlike a time."""
+    reads: list[tuple[str, tuple]] = []
+
+    def keep(execute, sql, sql_params, many, context):
+        if sql.lstrip().startswith("SELECT"):
+            reads.append((sql, sql_params))
+        return execute(sql, sql_params, many, context)
+
+    with connection.execute_wrapper(keep):
+        assert client.get(url, params).status_code == 200
+    steps = 0
+    if connection.vendor == "sqlite":
+
+        def count() -> int:
+            nonlocal steps
+            steps += 1
+            return 0
+
+        connection.connection.set_progress_handler(count, 1)
+        try:
+            with connection.cursor() as cursor:
+                for sql, sql_params in reads:
+                    cursor.execute(sql, sql_params).fetchall()
+        finally:
+            connection.connection.set_progress_handler(None, 1)
+        return steps
+
+    def rows(node: dict) -> int:
+        own = node["Actual Rows"] * node["Actual Loops"]
+        return own + sum(rows(child) for child in node.get("Plans", []))
+
+    with connection.cursor() as cursor:
+        for sql, sql_params in reads:
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", sql_params)
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            steps += rows(plan[0]["Plan"])
+    return steps
+
+
+def _listed(html: str) -> dict[str, str]:
+    """Each patient line of a patient-list page, by the patient's name."""
+    line = re.compile(r'<li><a href="/patients/\d+/">([^<]+)</a>.*?</li>', re.DOTALL)
+    return {match[1]: match[0] for match in line.finditer(html)}
+
+
+def test_the_patient_list_pages_the_patients_then_sums_up_each_ones_own_programs(
+    practice_client, practice, practice_user, make_program, publish
+):
+    """Each line tells that patient's programs and pain, on either side of a page
+    boundary; other patients' programs and ticks add no query and no work."""
+    patients = Patient.objects.bulk_create(
+        Patient(practice=practice, name=f"Patiënt {number:02d}") for number in range(30)
+    )
+    last_on_first, first_on_second = patients[24], patients[25]
+    kept, archived = (make_program(patient=last_on_first) for _ in range(2))
+    services.program_archive(program=archived, user=practice_user)
+    for protocol in ("knee-osteoarthritis", "back-rehabilitation"):
+        make_program(protocol, patient=first_on_second)
+    hurting = publish(make_program(patient=first_on_second))
+    services.tick_save(
+        program=hurting,
+        item_id=hurting.items.first().pk,
+        day=timezone.localdate(),
+        session=1,
+        pain=8,
+        note="",
+    )
+    url = reverse("therapist:patient_list")
+
+    def page(number: int) -> tuple[dict[str, str], int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = practice_client.get(url, {"page": number})
+        assert response.status_code == 200
+        return _listed(response.content.decode()), len(queries)
+
+    first, first_queries = page(1)
+    second, second_queries = page(2)
+    assert list(first) == [f"Patiënt {number:02d}" for number in range(25)]
+    assert list(second) == [f"Patiënt {number:02d}" for number in range(25, 30)]
+    assert "· 1 actief programma" in first["Patiënt 24"]  # the archived one is not counted
+    assert "· 0 actieve programma" in first["Patiënt 23"]
+    assert "flag" not in "".join(first.values())
+    assert "· 3 actieve programma" in second["Patiënt 25"]
+    assert "Pijn 8 van 10 deze week" in second["Patiënt 25"]
+    assert "flag" not in "".join(line for name, line in second.items() if name != "Patiënt 25")
+
+    # 300 more patients, listed after these; then each gets programs and ticks.
+    others = Patient.objects.bulk_create(
+        Patient(practice=practice, name=f"Zus {number:03d}") for number in range(300)
+    )
+    work = _database_work(practice_client, url, page=1)
+    programs = Program.objects.bulk_create(
+        Program(
+            patient=patient,
+            protocol=kept.protocol,
+            variant=kept.variant,
+            start_date=kept.start_date,
+            weeks=kept.weeks,
+        )
+        for patient in others
+        for _ in range(2)
+    )
+    ExerciseTick.objects.bulk_create(
+        ExerciseTick(
+            program=program,
+            item_id=1,
+            date=timezone.localdate() - datetime.timedelta(days=days),
+            session=1,
+            pain=3,
+        )
+        for program in programs
+        for days in range(10)
+    )
+    # Aggregating every patient before paging did 2 (PostgreSQL) to 3.6 (SQLite)
+    # times the work here.
+    assert _database_work(practice_client, url, page=1) <= work * 1.1
+    assert page(1) == (first, first_queries)
+    again, again_queries = page(2)
+    assert again_queries == second_queries == first_queries
+    assert list(again)[:5] == list(second) and again["Patiënt 25"] == second["Patiënt 25"]
+    assert "· 2 actieve programma" in again["Zus 000"]
