@@ -46,7 +46,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -56,6 +55,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))  # run as a script: bench/ is a package of the project
+
+from bench.plan_page import free_port, latencies, wait_for  # noqa: E402
+
 PAGES = ("floor", "patient list", "patient page", "editor (back)", "plan page", "access log")
 
 
@@ -204,23 +207,6 @@ def plan_time(plan: list[str], measured: float) -> float:
 # The driver ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not start")
-
-
 class Server:
     """gunicorn on one database, and the cookies of the demo therapist and of Els's phone."""
 
@@ -252,7 +238,7 @@ class Server:
             cwd=ROOT,
             env=self.env,
         )
-        wait_for(self.port)
+        wait_for(self.port, timeout=30)
         opener = http.client.HTTPConnection("127.0.0.1", self.port)
         opener.request("GET", self.subjects["link"])
         answer = opener.getresponse()
@@ -265,11 +251,11 @@ class Server:
         return self.plan_cookie if page == "plan page" else self.subjects["cookie"]
 
     def drive(self, page: str, seconds: float, clients: int, keep: bool = True) -> None:
-        latencies = drive(
+        measured, _elapsed = latencies(
             self.port, self.subjects["paths"][page], self.cookie(page), seconds, clients
         )
         if keep:
-            self.latencies[page].extend(latencies)
+            self.latencies[page].extend(measured)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -277,40 +263,8 @@ class Server:
         self.scratch.cleanup()
 
 
-def drive(port: int, path: str, cookie: str, seconds: float, clients: int) -> list[float]:
-    import threading
-
-    latencies: list[float] = []
-    errors: list[int] = []
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port)
-        mine = []
-        while time.monotonic() < stop_at:
-            start = time.perf_counter()
-            connection.request("GET", path, headers={"Cookie": cookie})
-            response = connection.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - start)
-            if response.status != 200:
-                errors.append(response.status)
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise SystemExit(f"{path}: {len(errors)} non-200 answers, e.g. {errors[0]}")
-    return latencies
-
-
-def figures(latencies: list[float]) -> tuple[float, float, int]:
-    ordered = sorted(latencies)
+def figures(measured: list[float]) -> tuple[float, float, int]:
+    ordered = sorted(measured)
     p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
     return statistics.median(ordered) * 1000, p95 * 1000, len(ordered)
 

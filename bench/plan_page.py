@@ -55,8 +55,12 @@ def wait_for(port: int, timeout: float = 20) -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def drive(port: int, path: str, cookie: str, seconds: float, clients: int) -> dict:
-    latencies: list[float] = []
+def latencies(
+    port: int, path: str, cookie: str, seconds: float, clients: int
+) -> tuple[list[float], float]:
+    """Each request's seconds from `clients` keep-alive clients asking `path` for
+    `seconds`, and the seconds it took; any answer but 200 ends the benchmark."""
+    measured: list[float] = []
     errors = []
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
@@ -73,7 +77,7 @@ def drive(port: int, path: str, cookie: str, seconds: float, clients: int) -> di
             if response.status != 200:
                 errors.append(response.status)
         with lock:
-            latencies.extend(mine)
+            measured.extend(mine)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     began = time.monotonic()
@@ -84,12 +88,17 @@ def drive(port: int, path: str, cookie: str, seconds: float, clients: int) -> di
     elapsed = time.monotonic() - began
     if errors:
         raise SystemExit(f"{path}: {len(errors)} non-200 answers, e.g. {errors[0]}")
-    latencies.sort()
+    return measured, elapsed
+
+
+def drive(port: int, path: str, cookie: str, seconds: float, clients: int) -> dict:
+    measured, elapsed = latencies(port, path, cookie, seconds, clients)
+    measured.sort()
     return {
-        "rps": len(latencies) / elapsed,
-        "median": statistics.median(latencies) * 1000,
-        "p95": latencies[int(len(latencies) * 0.95) - 1] * 1000,
-        "requests": len(latencies),
+        "rps": len(measured) / elapsed,
+        "median": statistics.median(measured) * 1000,
+        "p95": measured[int(len(measured) * 0.95) - 1] * 1000,
+        "requests": len(measured),
     }
 
 
