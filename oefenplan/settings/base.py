@@ -59,6 +59,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "oefenplan.ops.middleware.RequestLogMiddleware",  # first: times and logs every answer
+    # Pages gzipped at a cheap level when Django serves alone; streamed files and
+    # PDFs are left as they are (nginx compresses in front in production).
+    "oefenplan.compression.CheapGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -257,6 +260,27 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The patient's plan page is rendered once per published revision, day, session
+# and language, and kept (programs/plan/page_cache.py): in each process's memory
+# ("plan_local"), in front of Redis ("plan_shared", every process's) when there
+# is one. Entries expire after PLAN_PAGE_CACHE_TIMEOUT seconds: well within the
+# lifetime of a photo's signed object-store URL (S3, above), and the longest a
+# photo change that sent no signal takes to show.
+PLAN_PAGE_CACHE = env_flag("OEFENPLAN_PLAN_PAGE_CACHE", default=True)
+PLAN_PAGE_CACHE_TIMEOUT = 600
+CACHES["plan_local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "plan-pages",
+    "TIMEOUT": PLAN_PAGE_CACHE_TIMEOUT,
+    "OPTIONS": {"MAX_ENTRIES": 300},  # about 50 kB each
+}
+if REDIS_URL:
+    CACHES["plan_shared"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "oefenplan-plan",
+        "TIMEOUT": PLAN_PAGE_CACHE_TIMEOUT,
+    }
 
 # Slow work (rendering handouts) runs in a task worker (Django's tasks API, the
 # django-tasks backport). The queue lives in the database by default: nothing

@@ -1,0 +1,222 @@
+"""The patient's plan page, rendered once and filled per request.
+
+A published revision never changes, so the page of a day is the same for every
+request but for a few holes: the CSRF token, each exercise's tick form (what
+was ticked today, its pain and note), the session's progress ("3 of 11 done")
+and the overview's check marks. The page is rendered once without ticks, with
+markers around those holes, and kept as a "skeleton"; a request fills it:
+
+- the link check (never cached: a revoked link stops at once), one query for
+  the running revisions (their ids, and the snapshot JSON only of revisions this
+  process has not parsed yet), one for the ticks of the program week;
+- the tick forms of the exercises ticked today, and the progress and the
+  overview when anything is, rendered from the template's own partials; every
+  other hole keeps what the skeleton holds, which is what it would render.
+
+The key names everything else the page prints: the revisions (a new publish is a
+new key), the day, the session, whether it is a past day being ticked off, the
+days that may still be ticked off, the ticks of earlier days of the week (they
+decide the weekly exercises), the language, the patient's name, the practice's
+printed details, the photo version (exercises.photo_version) and a hash of the
+templates. Pages with a message to show (after "whole session done") are
+rendered whole.
+
+Two levels, Django's cache framework both: each process's memory
+("plan_local"), then Redis ("plan_shared") when settings.REDIS_URL is set.
+"""
+
+import datetime
+import functools
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models import Case, F, JSONField, OuterRef, Subquery, Value, When
+from django.template import Context
+from django.template.loader import get_template
+from django.templatetags.static import static
+
+from exercises import photo_version
+from programs.models import ExerciseTick, Patient, Program, ProgramRevision
+from programs.snapshot import Snapshot
+from programs.today import SessionView
+
+TODAY_TEMPLATE = "programs/plan/today.html"
+# Bump when the page's code (not its templates: they are hashed) prints differently.
+PAGE_VERSION = 1
+
+# The hole markers. NUL never comes from a user (Django's form fields refuse it,
+# PostgreSQL cannot store it), so no text on the page can fake one.
+CSRF_HOLE = "\x00C\x00"
+_MARK = re.compile(r"\x00([A-Z])([0-9]*)\x00")
+
+
+class Holes:
+    """What the template prints around its holes when rendering a skeleton."""
+
+    open = "\x00"
+    close = "\x00E\x00"
+
+
+HOLES = Holes()
+
+# Parsed snapshots of this process, by (photo version, revision id): a revision is
+# immutable, the version only keeps test runs (which reuse ids) apart.
+_snapshots: dict[tuple[str, int], Snapshot] = {}
+_SNAPSHOTS_MAX = 512
+
+
+def enabled() -> bool:
+    return settings.PLAN_PAGE_CACHE
+
+
+def cache_version() -> str:
+    return photo_version.photo_version()
+
+
+# The running revisions ------------------------------------------------------------
+
+
+def current_programs(*, patient: Patient, version: str) -> list[tuple[Program, Snapshot, int]]:
+    """The latest published revision of each running program, oldest program first
+    (as selectors.patient_current_revisions): (program, snapshot, revision id), in
+    one query that carries the JSON only of revisions this process has not parsed yet."""
+    latest = ProgramRevision.objects.filter(program=OuterRef("program")).order_by("-number")
+    known = [pk for (seen, pk) in _snapshots if seen == version]
+    document = F("snapshot")
+    if known:
+        document = Case(
+            When(pk__in=known, then=Value(None)), default=F("snapshot"), output_field=JSONField()
+        )
+    revisions = (
+        ProgramRevision.objects.filter(
+            program__patient=patient,
+            program__archived_at__isnull=True,
+            pk=Subquery(latest.values("pk")[:1]),
+        )
+        .select_related("program")
+        .defer("snapshot")
+        .annotate(document=document)
+        .order_by("program__created_at", "program__pk")
+    )
+    programs = []
+    for revision in revisions:
+        snapshot = _snapshots.get((version, revision.pk))
+        if snapshot is None:
+            if revision.document is None:  # forgotten between the two lines above
+                revision.document = ProgramRevision.objects.get(pk=revision.pk).snapshot
+            snapshot = Snapshot.from_json(revision.document)
+            if len(_snapshots) >= _SNAPSHOTS_MAX:
+                _snapshots.clear()
+            _snapshots[(version, revision.pk)] = snapshot
+        programs.append((revision.program, snapshot, revision.pk))
+    return programs
+
+
+# The two-level cache ----------------------------------------------------------------
+
+
+def cached(key: str, build: Callable[[], object]) -> object:
+    """The value under `key`: from this process's memory, else from Redis (when
+    configured), else built and kept in both."""
+    local = caches["plan_local"]
+    value = local.get(key)
+    if value is not None:
+        return value
+    shared = caches["plan_shared"] if "plan_shared" in settings.CACHES else None
+    value = shared.get(key) if shared is not None else None
+    if value is None:
+        value = build()
+        if shared is not None:
+            shared.set(key, value)
+    local.set(key, value)
+    return value
+
+
+@functools.cache
+def template_version() -> str:
+    """A hash of the templates the page is made of and the static files it links
+    (their names change with their content once collected)."""
+    digest = hashlib.sha256(str(PAGE_VERSION).encode())
+    templates = Path(settings.BASE_DIR) / "templates"
+    files = sorted((templates / "programs" / "plan").rglob("*.html"))
+    files += [templates / "programs" / "partials" / "exercise.html"]
+    files += sorted((templates / "partials").glob("*.html"))
+    for path in files:
+        digest.update(path.read_bytes())
+    for asset in ("css/plan.css", "js/plan.js", "plan.webmanifest", "favicon.svg"):
+        digest.update(static(asset).encode())
+    return digest.hexdigest()[:16]
+
+
+def page_key(*, version: str, parts: Iterable[object]) -> str:
+    """The skeleton's cache key: everything the page prints but its holes."""
+    material = repr((template_version(), version, *parts)).encode()
+    return "plan-page:" + hashlib.sha256(material).hexdigest()
+
+
+def earlier_ticks(ticks: list[ExerciseTick], day: datetime.date) -> tuple:
+    """The ticks before `day` that decide its weekly exercises, as key material."""
+    return tuple(
+        sorted(
+            (t.program_id, t.date.toordinal(), t.item_id, t.session) for t in ticks if t.date < day
+        )
+    )
+
+
+# Skeleton and fill ---------------------------------------------------------------------
+
+
+def parse(html: str) -> tuple:
+    """The rendered skeleton as a tuple of pieces: ("", parts) for plain text and
+    (kind, item id, parts) for a hole with its content as rendered without ticks;
+    `parts` are the text between CSRF tokens."""
+    pieces = []
+    tokens = _MARK.split(html)
+    text = [tokens[0]]
+    hole = None
+    for index in range(1, len(tokens), 3):
+        kind, number, after = tokens[index], tokens[index + 1], tokens[index + 2]
+        if kind == "C":
+            text += [CSRF_HOLE, after]
+            continue
+        joined = "".join(text)  # no CSRF between: the join below splits it again
+        if kind == "E":
+            pieces.append((hole[0], hole[1], tuple(joined.split(CSRF_HOLE))))
+            hole = None
+        else:
+            pieces.append(("", 0, tuple(joined.split(CSRF_HOLE))))
+            hole = (kind, int(number or 0))
+        text = [after]
+    pieces.append(("", 0, tuple("".join(text).split(CSRF_HOLE))))
+    return tuple(pieces)
+
+
+@functools.cache
+def _partial(name: str):
+    return get_template(f"{TODAY_TEMPLATE}#{name}").template
+
+
+def fill(skeleton: tuple, *, view: SessionView, token: str, context: dict) -> str:
+    """The page for this request: the skeleton with its holes filled from `view`
+    (the session with today's ticks)."""
+    ticked = {entry.item_key: entry for entry in view.entries if entry.tick is not None}
+    out = []
+    for kind, number, parts in skeleton:
+        if kind == "T" and str(number) in ticked:
+            out.append(_render("tick", context, view=view, entry=ticked[str(number)], token=token))
+        elif kind in ("P", "O") and ticked:
+            out.append(
+                _render("progress" if kind == "P" else "overview", context, view, None, token)
+            )
+        else:
+            out.append(token.join(parts))
+    return "".join(out)
+
+
+def _render(name: str, context: dict, view: SessionView, entry, token: str) -> str:
+    values = {**context, "view": view, "entry": entry, "csrf_token": token}
+    return _partial(name).render(Context(values, autoescape=True))
