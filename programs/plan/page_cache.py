@@ -100,10 +100,10 @@ def current_programs(*, patient: Patient, version: str) -> list[tuple[Program, S
         .select_related("program")
         .defer("snapshot")
         .annotate(document=document)
-        .order_by("program__created_at", "program__pk")
+        .order_by()  # sorted below: ordering costs more to compile than to do here
     )
     programs = []
-    for revision in revisions:
+    for revision in sorted(revisions, key=lambda each: (each.program.created_at, each.program_id)):
         snapshot = _snapshots.get((version, revision.pk))
         if snapshot is None:
             if revision.document is None:  # forgotten between the two lines above
@@ -164,6 +164,15 @@ def earlier_ticks(ticks: list[ExerciseTick], day: datetime.date) -> tuple:
         sorted(
             (t.program_id, t.date.toordinal(), t.item_id, t.session) for t in ticks if t.date < day
         )
+    )
+
+
+def week_ticks(
+    *, programs: list[Program], first: datetime.date, last: datetime.date
+) -> list[ExerciseTick]:
+    """The programs' ticks of the days first..last (selectors.program_ticks), unordered."""
+    return list(
+        ExerciseTick.objects.filter(program__in=programs, date__range=(first, last)).order_by()
     )
 
 
