@@ -34,7 +34,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import Case, F, JSONField, OuterRef, Subquery, Value, When
+from django.db.models import OuterRef, Subquery
 from django.template import Context
 from django.template.loader import get_template
 from django.templatetags.static import static
@@ -42,7 +42,7 @@ from django.templatetags.static import static
 from exercises import photo_version
 from programs.models import ExerciseTick, Patient, Program, ProgramRevision
 from programs.snapshot import Snapshot
-from programs.today import SessionView
+from programs.today import SessionView, Today
 
 TODAY_TEMPLATE = "programs/plan/today.html"
 # Bump when the page's code (not its templates: they are hashed) prints differently.
@@ -63,10 +63,12 @@ class Holes:
 
 HOLES = Holes()
 
-# Parsed snapshots of this process, by (photo version, revision id): a revision is
-# immutable, the version only keeps test runs (which reuse ids) apart.
-_snapshots: dict[tuple[str, int], Snapshot] = {}
-_SNAPSHOTS_MAX = 512
+# The running revisions this process has read, by (cache version, revision id): a
+# revision never changes (the version only keeps test runs, which reuse ids, apart);
+# and the patients whose revisions were read whole once.
+_running: dict[tuple[str, int], tuple[Program, Snapshot]] = {}
+_patients: set[tuple[str, int]] = set()
+_RUNNING_MAX = 1024
 
 
 def enabled() -> bool:
@@ -80,40 +82,41 @@ def cache_version() -> str:
 # The running revisions ------------------------------------------------------------
 
 
+def _latest_revisions(patient: Patient):
+    latest = ProgramRevision.objects.filter(program=OuterRef("program")).order_by("-number")
+    return ProgramRevision.objects.filter(
+        program__patient=patient,
+        program__archived_at__isnull=True,
+        pk=Subquery(latest.values("pk")[:1]),
+    ).order_by()  # sorted in Python: ordering costs more to compile than to do
+
+
 def current_programs(*, patient: Patient, version: str) -> list[tuple[Program, Snapshot, int]]:
     """The latest published revision of each running program, oldest program first
-    (as selectors.patient_current_revisions): (program, snapshot, revision id), in
-    one query that carries the JSON only of revisions this process has not parsed yet."""
-    latest = ProgramRevision.objects.filter(program=OuterRef("program")).order_by("-number")
-    known = [pk for (seen, pk) in _snapshots if seen == version]
-    document = F("snapshot")
-    if known:
-        document = Case(
-            When(pk__in=known, then=Value(None)), default=F("snapshot"), output_field=JSONField()
-        )
-    revisions = (
-        ProgramRevision.objects.filter(
-            program__patient=patient,
-            program__archived_at__isnull=True,
-            pk=Subquery(latest.values("pk")[:1]),
-        )
-        .select_related("program")
-        .defer("snapshot")
-        .annotate(document=document)
-        .order_by()  # sorted below: ordering costs more to compile than to do here
-    )
-    programs = []
-    for revision in sorted(revisions, key=lambda each: (each.program.created_at, each.program_id)):
-        snapshot = _snapshots.get((version, revision.pk))
-        if snapshot is None:
-            if revision.document is None:  # forgotten between the two lines above
-                revision.document = ProgramRevision.objects.get(pk=revision.pk).snapshot
-            snapshot = Snapshot.from_json(revision.document)
-            if len(_snapshots) >= _SNAPSHOTS_MAX:
-                _snapshots.clear()
-            _snapshots[(version, revision.pk)] = snapshot
-        programs.append((revision.program, snapshot, revision.pk))
-    return programs
+    (as selectors.patient_current_revisions): (program, snapshot, revision id).
+
+    One query: for a patient this process has seen, the revisions' ids alone (their
+    programs and parsed snapshots are kept); else, or when one is new (a publish),
+    the revisions with their programs and snapshots."""
+    if (version, patient.pk) in _patients:
+        ids = list(_latest_revisions(patient).values_list("pk", flat=True))
+        if all((version, pk) in _running for pk in ids):
+            return _in_order(version, ids)
+    if len(_running) >= _RUNNING_MAX:
+        _running.clear()
+        _patients.clear()
+    ids = []
+    for revision in _latest_revisions(patient).select_related("program"):
+        if (version, revision.pk) not in _running:
+            _running[(version, revision.pk)] = (revision.program, revision.content)
+        ids.append(revision.pk)
+    _patients.add((version, patient.pk))
+    return _in_order(version, ids)
+
+
+def _in_order(version: str, ids: list[int]) -> list[tuple[Program, Snapshot, int]]:
+    found = [(*_running[(version, pk)], pk) for pk in ids]
+    return sorted(found, key=lambda each: (each[0].created_at, each[0].pk))
 
 
 # The two-level cache ----------------------------------------------------------------
@@ -174,6 +177,36 @@ def week_ticks(
     return list(
         ExerciseTick.objects.filter(program__in=programs, date__range=(first, last)).order_by()
     )
+
+
+def session_ticks(ticks: dict, session: int, *, pain_limit: int) -> tuple:
+    """What the holes print of today's ticks in `session`, as key material."""
+    return (
+        pain_limit,
+        tuple(
+            sorted(
+                (item_id, tick.pain, tick.note, tick.source)
+                for (item_id, ticked_session), tick in ticks.items()
+                if ticked_session == session
+            )
+        ),
+    )
+
+
+# Each process's days already worked out, by (cache version, revisions, day,
+# ticks of the days before it): the weekly exercises depend on those alone.
+_days: dict[tuple, Today] = {}
+_DAYS_MAX = 512
+
+
+def today_of_cached(key: tuple, make: Callable[[], Today]) -> Today:
+    """`make()` (programs.today.today_of), once per process for the same `key`."""
+    found = _days.get(key)
+    if found is None:
+        if len(_days) >= _DAYS_MAX:
+            _days.clear()
+        found = _days[key] = make()
+    return found
 
 
 # Skeleton and fill ---------------------------------------------------------------------

@@ -106,13 +106,17 @@ def _now(request: HtmxHttpRequest, day: datetime.date | None = None) -> _Now:
         first=week_start_of(programs, day),
         last=today,
     )
-    plan = today_of(programs, day, selectors.tick_map_of(ticks))
+    revision_ids = tuple(revision for _program, _snapshot, revision in running)
+    plan = page_cache.today_of_cached(
+        (version, revision_ids, day, page_cache.earlier_ticks(ticks, day)),
+        lambda: today_of(programs, day, selectors.tick_map_of(ticks)),
+    )
     return _Now(
         today=plan,
         ticks=ticks,
         real_today=today,
         version=version,
-        revision_ids=tuple(revision for _program, _snapshot, revision in running),
+        revision_ids=revision_ids,
     )
 
 
@@ -185,13 +189,20 @@ def plan_today(request: HtmxHttpRequest) -> HttpResponse:
         page = whole_page({}, holes=page_cache.HOLES, csrf_token=page_cache.CSRF_HOLE)
         return page_cache.parse(page.content.decode())
 
-    html = page_cache.fill(
-        page_cache.cached(key, skeleton),
-        view=session_view(today, session, ticks, practice=practice, is_past=now.is_past),
-        token=get_token(request),
-        context={"practice": practice},
-    )
-    return HttpResponse(html)
+    def filled() -> tuple[str, ...]:
+        html = page_cache.fill(
+            page_cache.cached(key, skeleton),
+            view=session_view(today, session, ticks, practice=practice, is_past=now.is_past),
+            token=page_cache.CSRF_HOLE,
+            context={"practice": practice},
+        )
+        return tuple(html.split(page_cache.CSRF_HOLE))
+
+    # The page as filled with this session's ticks is kept too: the next request
+    # with the same ticks (until the patient ticks again) only adds its CSRF token.
+    state = page_cache.session_ticks(ticks, session, pain_limit=practice.pain_limit)
+    parts = page_cache.cached(page_cache.page_key(version=now.version, parts=(key, state)), filled)
+    return HttpResponse(get_token(request).join(parts))
 
 
 @require_GET
