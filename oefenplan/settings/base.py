@@ -59,9 +59,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "oefenplan.ops.middleware.RequestLogMiddleware",  # first: times and logs every answer
-    # Pages gzipped at a cheap level when Django serves alone; streamed files and
-    # PDFs are left as they are (nginx compresses in front in production).
-    "oefenplan.compression.CheapGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -309,6 +306,12 @@ PATIENT_LINK_GUESS_WINDOW = 15 * 60
 # this, every patient behind the proxy would share one guess counter.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the same client address for allauth's limits
+# Pages are gzipped by nginx in front (deploy/nginx.conf); when Django serves
+# alone (no proxy: runserver, a single gunicorn) it gzips them itself, at a cheap
+# level (oefenplan/compression.py). DJANGO_GZIP=1 or 0 decides either way.
+GZIP_PAGES = env_flag("DJANGO_GZIP", default=not TRUSTED_PROXY_COUNT)
+if GZIP_PAGES:
+    MIDDLEWARE.insert(1, "oefenplan.compression.CheapGZipMiddleware")  # after the request log
 # Rendered handout PDFs, keyed by what they print. They carry a patient's name,
 # so none is kept longer than HANDOUT_CACHE_MAX_AGE_DAYS (default a week).
 HANDOUT_CACHE_DIR = Path(os.environ.get("HANDOUT_CACHE_DIR", BASE_DIR / "cache" / "handouts"))
