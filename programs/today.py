@@ -10,7 +10,8 @@ import dataclasses
 import datetime
 import functools
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from exercises.models import ExercisePhoto
 from programs.models import ExerciseTick, Practice, Program
@@ -187,13 +188,12 @@ PAIN_SCALE = range(11)  # 0 (none) to 10 (worst)
 
 @functools.cache
 def pain_options(selected: int | None) -> SafeString:
-    """The pain <select>'s score options, `selected` marked: digits and markup only
-    (nothing to escape), made once per process for each score."""
-    return mark_safe(  # noqa: S308 - integers and fixed markup, no user text
-        "".join(
-        f'<option value="{score}"{" selected" if score == selected else ""}>{score}</option>'
-            for score in PAIN_SCALE
-        )
+    """The pain <select>'s score options, `selected` marked, made once per process
+    for each score (not 11 options through the template for every exercise)."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((score, " selected" if score == selected else "", score) for score in PAIN_SCALE),
     )
 
 

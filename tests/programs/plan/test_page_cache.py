@@ -50,7 +50,10 @@ def phone(client, practice_user, library):
     """Anna's phone, on TODAY, with two running programs (transtibial and hip at home)."""
     with freeze_time("2026-12-02 10:00:00"):
         program = factories.make_program(
-            practice_user, "amputation-transtibial", "Anna", start_date=TODAY - datetime.timedelta(7)
+            practice_user,
+            "amputation-transtibial",
+            "Anna",
+            start_date=TODAY - datetime.timedelta(7),
         )
         factories.publish(program, practice_user)
         other = factories.make_program(
@@ -101,7 +104,10 @@ def test_the_page_is_the_same_with_redis_behind_local_memory(phone, settings):
     """Two levels: a page another process made (in the shared cache only) is used as is."""
     settings.CACHES = {
         **settings.CACHES,
-        "plan_shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "s"},
+        "plan_shared": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "s",
+        },
     }
     _tick(phone, phone.program.items.first())
     whole, cold, warm = _three_ways(phone, settings, PLAN)
