@@ -7,11 +7,15 @@ and the overview's check marks. The page is rendered once without ticks, with
 markers around those holes, and kept as a "skeleton"; a request fills it:
 
 - the link check (never cached: a revoked link stops at once), one query for
-  the running revisions (their ids, and the snapshot JSON only of revisions this
-  process has not parsed yet), one for the ticks of the program week;
+  the running revisions (their ids alone, for a patient this process has seen:
+  it keeps the programs and parsed snapshots), one for the ticks of the program
+  week;
 - the tick forms of the exercises ticked today, and the progress and the
   overview when anything is, rendered from the template's own partials; every
-  other hole keeps what the skeleton holds, which is what it would render.
+  other hole keeps what the skeleton holds, which is what it would render. The
+  page so filled is kept too, under the skeleton's key and the session's ticks
+  (their pain, note and source, and the practice's pain limit), so until the
+  patient ticks again a request only adds its CSRF token.
 
 The key names everything else the page prints: the revisions (a new publish is a
 new key), the day, the session, whether it is a past day being ticked off, the
