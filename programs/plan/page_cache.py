@@ -32,10 +32,12 @@ Two levels, Django's cache framework both: each process's memory
 import datetime
 import functools
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import redis.exceptions
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import OuterRef, Subquery
@@ -49,6 +51,8 @@ from programs.snapshot import Snapshot
 from programs.today import SessionView, Today
 
 TODAY_TEMPLATE = "programs/plan/today.html"
+REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+logger = logging.getLogger(__name__)
 # Bump when the page's code (not its templates: they are hashed) prints differently.
 PAGE_VERSION = 1
 
@@ -126,21 +130,42 @@ def _in_order(version: str, ids: list[int]) -> list[tuple[Program, Snapshot, int
 # The two-level cache ----------------------------------------------------------------
 
 
-def cached(key: str, build: Callable[[], object]) -> object:
+def cached(key: str, build: Callable[[], object], *, shared: bool = True) -> object:
     """The value under `key`: from this process's memory, else from Redis (when
-    configured), else built and kept in both."""
+    configured and `shared`), else built and kept in both.
+
+    Redis only saves work: when it cannot be reached the page is built here, so
+    the plan keeps working while Redis is down (bench/load.py's stop-redis fault)."""
     local = caches["plan_local"]
     value = local.get(key)
     if value is not None:
         return value
-    shared = caches["plan_shared"] if "plan_shared" in settings.CACHES else None
-    value = shared.get(key) if shared is not None else None
+    second = caches["plan_shared"] if shared and "plan_shared" in settings.CACHES else None
+    value = _shared_get(second, key)
     if value is None:
         value = build()
-        if shared is not None:
-            shared.set(key, value)
+        _shared_set(second, key, value)
     local.set(key, value)
     return value
+
+
+def _shared_get(cache, key: str) -> object:
+    if cache is None:
+        return None
+    try:
+        return cache.get(key)
+    except REDIS_ERRORS:
+        logger.warning("plan page cache: Redis unreachable, the page is built here")
+        return None
+
+
+def _shared_set(cache, key: str, value: object) -> None:
+    if cache is None:
+        return
+    try:
+        cache.set(key, value)
+    except REDIS_ERRORS:
+        logger.warning("plan page cache: Redis unreachable, the page is kept here only")
 
 
 @functools.cache

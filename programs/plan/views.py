@@ -200,8 +200,12 @@ def plan_today(request: HtmxHttpRequest) -> HttpResponse:
 
     # The page as filled with this session's ticks is kept too: the next request
     # with the same ticks (until the patient ticks again) only adds its CSRF token.
+    # Only in this process's memory: it holds the patient's pain scores and notes,
+    # which have no business in a shared cache.
     state = page_cache.session_ticks(ticks, session, pain_limit=practice.pain_limit)
-    parts = page_cache.cached(page_cache.page_key(version=now.version, parts=(key, state)), filled)
+    parts = page_cache.cached(
+        page_cache.page_key(version=now.version, parts=(key, state)), filled, shared=False
+    )
     return HttpResponse(get_token(request).join(parts))
 
 

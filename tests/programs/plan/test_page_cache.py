@@ -3,6 +3,7 @@ nothing stale (a new publish, a revoked link, a photo change show at once)."""
 
 import datetime
 import io
+import pickle
 import re
 
 import pytest
@@ -114,6 +115,46 @@ def test_the_page_is_the_same_with_redis_behind_local_memory(phone, settings):
     assert whole == cold == warm
     caches["plan_local"].clear()  # another process: only the shared cache has the page
     assert _html(phone.get(PLAN)) == whole
+
+
+def test_the_plan_works_while_redis_is_down(phone, settings, caplog):
+    """Redis only saves work: unreachable, the page is built in the process."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "plan_shared": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens
+        },
+    }
+    _tick(phone, phone.program.items.first(), note="Ging goed")
+    settings.PLAN_PAGE_CACHE = False
+    whole = _html(phone.get(PLAN))
+    settings.PLAN_PAGE_CACHE = True
+    _forget_pages_local_only()
+    assert _html(phone.get(PLAN)) == whole
+    assert "Redis unreachable" in caplog.text
+
+
+def test_the_page_filled_with_ticks_stays_out_of_the_shared_cache(phone, settings):
+    """Today's pain scores and notes are kept in the process only, never in Redis."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "plan_shared": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "t",
+        },
+    }
+    _tick(phone, phone.program.items.first(), action="save", pain="3", note="Stijf in de ochtend")
+    _forget_pages()
+    assert "Stijf in de ochtend" in phone.get(PLAN).content.decode()
+    shared = caches["plan_shared"]
+    kept = [repr(pickle.loads(raw)) for raw in shared._cache.values()]  # noqa: SLF001, S301
+    assert any("Anna" in value for value in kept), "the skeleton is shared"
+    assert not any("Stijf in de ochtend" in value for value in kept)
+
+
+def _forget_pages_local_only() -> None:
+    caches["plan_local"].clear()
 
 
 def test_the_warm_page_is_the_link_the_revisions_and_the_ticks(
