@@ -8,6 +8,10 @@ from them, so the preview is the patient's page and not a look-alike.
 
 import dataclasses
 import datetime
+import functools
+
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from exercises.models import ExercisePhoto
 from programs.models import ExerciseTick, Practice, Program
@@ -96,6 +100,17 @@ class SessionEntry:
     photo: ExercisePhoto | None
     high_pain: bool = False  # the tick's pain is above the practice's limit
 
+    # Strings the page prints many times, made once: an id printed as a number
+    # would go through the number formatting of the language on every use.
+    @functools.cached_property
+    def item_key(self) -> str:
+        return str(self.planned.item_id)
+
+    @functools.cached_property
+    def pain_options(self) -> SafeString:
+        """The pain score's <option>s, the tick's own selected (see pain_options)."""
+        return pain_options(self.tick.pain if self.tick else None)
+
     @property
     def weekly_line(self) -> str:
         """How far this week's target is, today's tick counted."""
@@ -120,6 +135,15 @@ class SessionView:
     sections: tuple[SessionSection, ...]
     is_past: bool = False  # an earlier day, ticked off afterwards
 
+    @functools.cached_property
+    def date_key(self) -> str:
+        """The day as the tick forms post it (ISO)."""
+        return self.day.date.isoformat()
+
+    @functools.cached_property
+    def session_key(self) -> str:
+        return str(self.session)
+
     def step(self, number: int) -> SessionEntry | None:
         """The session's `number`-th exercise (from 1), for one-at-a-time mode."""
         entries = self.entries
@@ -140,7 +164,7 @@ class SessionView:
     @property
     def pain_scale(self) -> range:
         """The choices of the pain score: 0 (none) to 10 (worst)."""
-        return range(11)
+        return PAIN_SCALE
 
     @property
     def session_numbers(self) -> range:
@@ -157,6 +181,20 @@ class SessionView:
 
     def entry_of(self, item_id: int) -> SessionEntry:
         return next(entry for entry in self.entries if entry.planned.item_id == item_id)
+
+
+PAIN_SCALE = range(11)  # 0 (none) to 10 (worst)
+
+
+@functools.cache
+def pain_options(selected: int | None) -> SafeString:
+    """The pain <select>'s score options, `selected` marked, made once per process
+    for each score (not 11 options through the template for every exercise)."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((score, " selected" if score == selected else "", score) for score in PAIN_SCALE),
+    )
 
 
 def session_view(

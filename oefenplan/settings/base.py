@@ -257,6 +257,27 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The patient's plan page is rendered once per published revision, day, session
+# and language, and kept (programs/plan/page_cache.py): in each process's memory
+# ("plan_local"), in front of Redis ("plan_shared", every process's) when there
+# is one. Entries expire after PLAN_PAGE_CACHE_TIMEOUT seconds: well within the
+# lifetime of a photo's signed object-store URL (S3, above), and the longest a
+# photo change that sent no signal takes to show.
+PLAN_PAGE_CACHE = env_flag("OEFENPLAN_PLAN_PAGE_CACHE", default=True)
+PLAN_PAGE_CACHE_TIMEOUT = 600
+CACHES["plan_local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "plan-pages",
+    "TIMEOUT": PLAN_PAGE_CACHE_TIMEOUT,
+    "OPTIONS": {"MAX_ENTRIES": 300},  # about 50 kB each
+}
+if REDIS_URL:
+    CACHES["plan_shared"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "oefenplan-plan",
+        "TIMEOUT": PLAN_PAGE_CACHE_TIMEOUT,
+    }
 
 # Slow work (rendering handouts) runs in a task worker (Django's tasks API, the
 # django-tasks backport). The queue lives in the database by default: nothing
@@ -285,6 +306,12 @@ PATIENT_LINK_GUESS_WINDOW = 15 * 60
 # this, every patient behind the proxy would share one guess counter.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the same client address for allauth's limits
+# Pages are gzipped by nginx in front (deploy/nginx.conf); when Django serves
+# alone (no proxy: runserver, a single gunicorn) it gzips them itself, at a cheap
+# level (oefenplan/compression.py). DJANGO_GZIP=1 or 0 decides either way.
+GZIP_PAGES = env_flag("DJANGO_GZIP", default=not TRUSTED_PROXY_COUNT)
+if GZIP_PAGES:
+    MIDDLEWARE.insert(1, "oefenplan.compression.CheapGZipMiddleware")  # after the request log
 # Rendered handout PDFs, keyed by what they print. They carry a patient's name,
 # so none is kept longer than HANDOUT_CACHE_MAX_AGE_DAYS (default a week).
 HANDOUT_CACHE_DIR = Path(os.environ.get("HANDOUT_CACHE_DIR", BASE_DIR / "cache" / "handouts"))

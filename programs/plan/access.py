@@ -66,11 +66,18 @@ def remember_link(response: HttpResponse, link: PatientLink) -> HttpResponse:
 
 
 def _cookie_link(request: HtmxHttpRequest) -> PatientLink | None:
+    """The cookie's link if it still works (links.active_link), checked on every
+    request, never cached; one query, unordered (the id is unique)."""
     try:
-        link_id = request.get_signed_cookie(plan_cookie(), salt=PLAN_COOKIE_SALT)
-        return links.active_link(int(link_id))
+        link_id = int(request.get_signed_cookie(plan_cookie(), salt=PLAN_COOKIE_SALT))
     except (KeyError, ValueError, signing.BadSignature):
         return None
+    found = (
+        PatientLink.objects.filter(links.active_links(), pk=link_id)
+        .select_related("patient__practice")
+        .order_by()
+    )
+    return next(iter(found), None)
 
 
 def patient_page(view):

@@ -5,18 +5,19 @@ import datetime
 
 from django.contrib import messages
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from oefenplan.http import HtmxHttpRequest, client_address
 from programs import links, selectors, services
 from programs.access_log import access_log_link_opened, access_log_refused
 from programs.models import AccessAction, ExerciseTick, TickSource
+from programs.plan import page_cache
 from programs.plan.access import link_error, patient_page, remember_link
 from programs.plan.forms import PlanSessionDoneForm, PlanTickForm
 from programs.plan.throttle import guess_record_wrong, guesses_exhausted
@@ -67,6 +68,8 @@ class _Now:
     today: Today
     ticks: list[ExerciseTick]
     real_today: datetime.date
+    version: str  # of the plan page's cache (page_cache)
+    revision_ids: tuple[int, ...]
 
     @property
     def todays_ticks(self) -> Ticks:
@@ -91,18 +94,30 @@ def _day_asked(raw: str | None, today: datetime.date) -> datetime.date:
 
 
 def _now(request: HtmxHttpRequest, day: datetime.date | None = None) -> _Now:
-    """Two queries whatever the program: the running revisions, the week's ticks."""
+    """Two queries whatever the program: the running revisions (whose snapshots
+    this process parsed once), the week's ticks."""
     today = timezone.localdate()
     day = day or today
-    revisions = selectors.patient_current_revisions(patient=request.patient_link.patient)
-    programs = [(revision.program, revision.content) for revision in revisions]
-    ticks = selectors.program_ticks(
+    version = page_cache.cache_version()
+    running = page_cache.current_programs(patient=request.patient_link.patient, version=version)
+    programs = [(program, snapshot) for program, snapshot, _revision in running]
+    ticks = page_cache.week_ticks(
         programs=[program for program, _snapshot in programs],
         first=week_start_of(programs, day),
         last=today,
     )
-    plan = today_of(programs, day, selectors.tick_map_of(ticks))
-    return _Now(today=plan, ticks=ticks, real_today=today)
+    revision_ids = tuple(revision for _program, _snapshot, revision in running)
+    plan = page_cache.today_of_cached(
+        (version, revision_ids, day, page_cache.earlier_ticks(ticks, day)),
+        lambda: today_of(programs, day, selectors.tick_map_of(ticks)),
+    )
+    return _Now(
+        today=plan,
+        ticks=ticks,
+        real_today=today,
+        version=version,
+        revision_ids=revision_ids,
+    )
 
 
 def _plan_url(session: int, item_id: int | None = None, day: datetime.date | None = None) -> str:
@@ -123,30 +138,78 @@ def _past_days(now: _Now) -> list[datetime.date]:
 
 
 @require_GET
-@gzip_page  # with Django's BREACH padding; a long plan shrinks to a fifth
 @patient_page
 def plan_today(request: HtmxHttpRequest) -> HttpResponse:
-    """Today's plan; `?dag=` one of the last two days, to tick it off afterwards."""
+    """Today's plan; `?dag=` one of the last two days, to tick it off afterwards.
+
+    Rendered once per revision, day, session and language and then filled per
+    request (page_cache), unless there is a message to show."""
     now = _now(request, _day_asked(request.GET.get("dag"), timezone.localdate()))
     today = now.today
     context = _page_context(request, "today")
-    if today.programs:
-        ticks = now.todays_ticks
-        session = session_to_show(request.GET.get("sessie"), today.day, ticks)
+    if not today.programs:
+        return render(request, TODAY_TEMPLATE, context)
+    ticks = now.todays_ticks
+    session = session_to_show(request.GET.get("sessie"), today.day, ticks)
+    practice = context["practice"]
+    context["query"] = f"dag={today.day.date.isoformat()}&" if now.is_past else ""
+    context["past_days"] = [] if now.is_past else _past_days(now)
+
+    def whole_page(ticks: Ticks, **extra) -> HttpResponse:
         photos = selectors.exercise_photos(
-            slugs=[planned.exercise.slug for planned in today.day.exercises],
-            practice=context["practice"],
+            slugs=[planned.exercise.slug for planned in today.day.exercises], practice=practice
         )
-        context["view"] = session_view(
-            today, session, ticks, photos, context["practice"], is_past=now.is_past
+        view = session_view(today, session, ticks, photos, practice, is_past=now.is_past)
+        return render(request, TODAY_TEMPLATE, {**context, "view": view, **extra})
+
+    if not page_cache.enabled() or messages.get_messages(request):
+        return whole_page(ticks)
+    patient = context["patient"]
+    key = page_cache.page_key(
+        version=now.version,
+        parts=(
+            request.LANGUAGE_CODE,
+            patient.pk,
+            patient.name,
+            practice.pk,
+            practice.name,
+            practice.phone,
+            practice.call_hours,
+            now.revision_ids,
+            now.real_today.toordinal(),
+            today.day.date.toordinal(),
+            session,
+            now.is_past,
+            tuple(day.toordinal() for day in context["past_days"]),
+            page_cache.earlier_ticks(now.ticks, today.day.date),
+        ),
+    )
+
+    def skeleton() -> tuple:
+        page = whole_page({}, holes=page_cache.HOLES, csrf_token=page_cache.CSRF_HOLE)
+        return page_cache.parse(page.content.decode())
+
+    def filled() -> tuple[str, ...]:
+        html = page_cache.fill(
+            page_cache.cached(key, skeleton),
+            view=session_view(today, session, ticks, practice=practice, is_past=now.is_past),
+            token=page_cache.CSRF_HOLE,
+            context={"practice": practice},
         )
-        context["query"] = f"dag={today.day.date.isoformat()}&" if now.is_past else ""
-        context["past_days"] = [] if now.is_past else _past_days(now)
-    return render(request, TODAY_TEMPLATE, context)
+        return tuple(html.split(page_cache.CSRF_HOLE))
+
+    # The page as filled with this session's ticks is kept too: the next request
+    # with the same ticks (until the patient ticks again) only adds its CSRF token.
+    # Only in this process's memory: it holds the patient's pain scores and notes,
+    # which have no business in a shared cache.
+    state = page_cache.session_ticks(ticks, session, pain_limit=practice.pain_limit)
+    parts = page_cache.cached(
+        page_cache.page_key(version=now.version, parts=(key, state)), filled, shared=False
+    )
+    return HttpResponse(get_token(request).join(parts))
 
 
 @require_GET
-@gzip_page
 @patient_page
 def plan_step(request: HtmxHttpRequest) -> HttpResponse:
     """One exercise at a time, big, with its timer: `?sessie=` and `?nr=` (from 1);
@@ -279,7 +342,6 @@ def _next(request: HtmxHttpRequest) -> str | None:
 
 
 @require_GET
-@gzip_page
 @patient_page
 def plan_week(request: HtmxHttpRequest) -> HttpResponse:
     now = _now(request)
