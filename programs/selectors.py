@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from exercises.dose import DoseValues
 from exercises.models import DOSE_FIELDS, Exercise, ExercisePhoto
-from exercises.selectors import photos_visible_to
+from exercises.selectors import (
+    LIBRARY_PAGE_SIZE,
+    LibraryFilters,
+    exercise_search,
+    photos_visible_to,
+)
 from programs import pain, schedule
 from programs.models import (
     AccessLogEntry,
@@ -120,6 +125,11 @@ def patient_list_page(*, practice: Practice, text: str, page_number, today: date
     return page
 
 
+def practice_other_patients(*, practice: Practice, patient_id: int) -> list[tuple[int, str]]:
+    """The practice's patients but one, as (id, name): "copy to patient" lists them."""
+    return list(practice.patients.exclude(pk=patient_id).values_list("pk", "name"))
+
+
 def patient_programs(*, patient: Patient) -> QuerySet[Program]:
     return (
         patient.programs.select_related("protocol", "variant")
@@ -128,8 +138,25 @@ def patient_programs(*, patient: Patient) -> QuerySet[Program]:
     )
 
 
+# The editor shows an exercise's title and checks its dose and variants; the
+# texts (steps, variants, points of attention, the search copy) are the bulk of
+# the row and stay in the database.
+EDITOR_DEFERRED_TEXTS = (
+    "steps",
+    "variants",
+    "attention_points",
+    "cautions",
+    "steps_by_variant",
+    "search_text",
+)
+
+
 def _editor_items(program: Program) -> QuerySet[ProgramItem]:
-    exercises = Exercise.objects.select_related("leaflet").prefetch_related("applies_to")
+    exercises = (
+        Exercise.objects.select_related("leaflet")
+        .defer(*EDITOR_DEFERRED_TEXTS)
+        .prefetch_related("applies_to")
+    )
     return (
         program.items.select_related("warnings_kept_by")
         .prefetch_related(Prefetch("exercise", queryset=exercises))
@@ -143,6 +170,18 @@ def program_editor_items(*, program: Program) -> list[ProgramItem]:
 
 def program_editor_item(*, program: Program, item_pk: int) -> ProgramItem:
     return _editor_items(program).get(pk=item_pk)
+
+
+def program_library_page(*, filters: LibraryFilters, page_number: str | int | None) -> Page:
+    """The editor's add panel: a page of the library, each exercise by its title,
+    number and leaflet only (the library's own pages also read photos, equipment,
+    variants and the texts)."""
+    exercises = (
+        exercise_search(filters=filters)
+        .select_related("leaflet")
+        .only("pk", "title", "number", "leaflet__title")
+    )
+    return Paginator(exercises, LIBRARY_PAGE_SIZE).get_page(page_number)
 
 
 def program_draft_snapshot(*, program: Program) -> Snapshot:
