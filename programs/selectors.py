@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from exercises.dose import DoseValues
-from exercises.models import DOSE_FIELDS, Exercise, ExercisePhoto
+from exercises.models import DOSE_FIELDS, ExercisePhoto, ProtocolVariant
 from exercises.selectors import (
     LIBRARY_PAGE_SIZE,
     LibraryFilters,
@@ -152,14 +152,13 @@ EDITOR_DEFERRED_TEXTS = (
 
 
 def _editor_items(program: Program) -> QuerySet[ProgramItem]:
-    exercises = (
-        Exercise.objects.select_related("leaflet")
-        .defer(*EDITOR_DEFERRED_TEXTS)
-        .prefetch_related("applies_to")
-    )
+    """The items with what their lines and warnings read. `exercise.applies_to`
+    holds the program's variant or nothing: all the variant check asks."""
+    variant = ProtocolVariant.objects.filter(pk=program.variant_id).only("pk")
     return (
-        program.items.select_related("warnings_kept_by")
-        .prefetch_related(Prefetch("exercise", queryset=exercises))
+        program.items.select_related("exercise", "warnings_kept_by")
+        .defer(*(f"exercise__{field}" for field in EDITOR_DEFERRED_TEXTS))
+        .prefetch_related(Prefetch("exercise__applies_to", queryset=variant))
         .order_by("order", "pk")
     )
 
@@ -214,9 +213,28 @@ def program_open_warnings(*, program: Program) -> list[tuple[ProgramItem, list[s
 
 def program_draft_changes(*, program: Program) -> SnapshotChanges:
     """The draft against the latest published revision: two queries."""
-    revision = program.revisions.first()
-    return changes_between(
-        revision.content if revision else None, program_draft_snapshot(program=program)
+    return program_draft_state(program=program).changes
+
+
+@dataclasses.dataclass(frozen=True)
+class DraftState:
+    revision: ProgramRevision | None  # the latest published, what the patient sees
+    changes: SnapshotChanges  # what the draft changes against it
+
+
+def program_draft_state(*, program: Program) -> DraftState:
+    """The latest revision and the draft's changes against it. Every change to a
+    program goes through a service that marks it (`has_draft_changes`) and only
+    publishing clears the mark: a program untouched since its last publish has
+    nothing to compare (one query, read with the mark as saved now); otherwise
+    the draft is read and compared (two more)."""
+    revision = program.revisions.select_related("program").first()
+    if revision is not None and not revision.program.has_draft_changes:
+        return DraftState(revision=revision, changes=SnapshotChanges())
+    published = revision.content if revision else None
+    return DraftState(
+        revision=revision,
+        changes=changes_between(published, program_draft_snapshot(program=program)),
     )
 
 

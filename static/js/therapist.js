@@ -52,9 +52,13 @@
   }
 
   // After htmx swaps a part of the page, put the keyboard where the therapist
-  // left off: the element the response marks with data-focus.
+  // left off: the element the response marks with data-focus. Only once the swap
+  // has settled: until then htmx keeps the old element's classes on the new one
+  // (a line's "Change" button would still be hidden as in its open form).
   document.addEventListener("htmx:afterSwap", function (event) {
     setUpCopyButtons(event.detail.target);
+  });
+  document.addEventListener("htmx:afterSettle", function () {
     var opened = document.querySelector(".program-item.is-editing [data-focus]");
     if (opened) closeOtherForms(opened.closest(".program-item"));
     var target = document.querySelector("[data-focus]");

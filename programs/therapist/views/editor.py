@@ -128,10 +128,8 @@ def _editor_items(
 
 def _status(program: Program) -> dict:
     """The draft's state against what the patient sees now."""
-    return {
-        "revision": program.revisions.first(),
-        "changes": selectors.program_draft_changes(program=program),
-    }
+    state = selectors.program_draft_state(program=program)
+    return {"revision": state.revision, "changes": state.changes}
 
 
 def _library(request: HtmxHttpRequest, program: Program) -> dict:
