@@ -9,6 +9,7 @@ import functools
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from programs import selectors, services
 from programs.models import Program, ProgramItem
 from programs.safety import item_warnings
 from programs.schedule import EVERY_DAY
+from programs.therapist import line_cache
 from programs.therapist.access import (
     item_for,
     patient_for,
@@ -198,11 +200,16 @@ def _editor_page(
     however many exercises the program holds."""
     record_read(request, program.patient, detail=f"{program.pk}")
     lines = _editor_items(program, editing=editing, form=form)
+    token = get_token(request)
     for line in lines:
         if line["editing"]:  # the keyboard starts in the form: its first refused field
             opened = line["form"]
             first = next((name for name in opened.fields if name in opened.errors), "sets_min")
             opened.fields[first].widget.attrs["autofocus"] = True
+        else:
+            line["html"] = line_cache.closed_line_html(
+                program, line, template=f"{TEMPLATE}#program-item", token=token
+            )
     context = {
         "program": program,
         **_library(request, program),

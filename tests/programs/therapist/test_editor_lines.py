@@ -4,6 +4,7 @@ of queries however long the program."""
 
 import re
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.urls import reverse
 from exercises.models import Exercise
 from programs import services
 from programs.models import ProgramItem
+from programs.therapist import line_cache
 from tests.programs.therapist.test_editor import HTMX, _dose_data, _item, _update_url
 
 DOSE_FORMS = re.compile(r'<form class="dose-form"')
@@ -127,3 +129,34 @@ def test_the_editor_asks_the_same_queries_for_3_or_21_exercises(
                 assert practice_client.get(address).status_code == 200
             counts.append(len(run))
     assert counts[:2] == counts[2:], counts
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r"[A-Za-z0-9]{64}", "TOKEN", html)  # CSRF tokens, masked anew each time
+
+
+def test_lines_from_the_store_are_the_lines_rendered_afresh(
+    practice_client, make_program, practice_user, monkeypatch
+):
+    program = make_program("amputation-transtibial")
+    item = _item(program, "amputation-strength-5")  # a line with a warning and its keep form
+    services.program_item_keep_warnings(
+        item=item, warnings=["Zomaar"], reason="Getest", user=practice_user
+    )
+    line_cache.clear()
+    cold = practice_client.get(program.get_absolute_url()).content.decode()
+    warm = practice_client.get(program.get_absolute_url()).content.decode()
+    with monkeypatch.context() as patch:  # every line through the template, as before the store
+        patch.setattr(line_cache, "closed_line_html", lambda *args, **kwargs: "")
+        fresh = practice_client.get(program.get_absolute_url()).content.decode()
+    assert _without_tokens(cold) == _without_tokens(warm) == _without_tokens(fresh)
+    assert "csrftokenhole" not in warm  # every hole filled
+    # A change makes a new line: the old one is not asked again.
+    practice_client.post(_update_url(item), _dose_data(item, note="Langzaam"))
+    assert "Langzaam" in _line(
+        practice_client.get(program.get_absolute_url()).content.decode(), item
+    )
+    # The same line in another language is another line.
+    practice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = _line(practice_client.get(program.get_absolute_url()).content.decode(), item)
+    assert ">Change<" in english and "Wijzigen" not in english
