@@ -138,10 +138,23 @@ def _without_tokens(html: str) -> str:
 def test_lines_from_the_store_are_the_lines_rendered_afresh(
     practice_client, make_program, practice_user, monkeypatch
 ):
-    program = make_program("amputation-transtibial")
-    item = _item(program, "amputation-strength-5")  # a line with a warning and its keep form
+    program = make_program("amputation-transfemoral")
+    item = _item(program, "amputation-strength-1")
+    kept = services.program_add_exercise(  # transtibial only: a warning, kept with a reason
+        program=program,
+        exercise=Exercise.objects.get(slug="amputation-strength-5"),
+        user=practice_user,
+    )
     services.program_item_keep_warnings(
-        item=item, warnings=["Zomaar"], reason="Getest", user=practice_user
+        item=kept,
+        warnings=["Deze oefening is niet bedoeld voor Transfemoraal (bovenbeen)."],
+        reason="Knie stabiel",
+        user=practice_user,
+    )
+    services.program_add_exercise(  # and a warning still open: its keep form
+        program=program,
+        exercise=Exercise.objects.get(slug="amputation-strength-6"),
+        user=practice_user,
     )
     line_cache.clear()
     cold = practice_client.get(program.get_absolute_url()).content.decode()
@@ -151,6 +164,7 @@ def test_lines_from_the_store_are_the_lines_rendered_afresh(
         fresh = practice_client.get(program.get_absolute_url()).content.decode()
     assert _without_tokens(cold) == _without_tokens(warm) == _without_tokens(fresh)
     assert "csrftokenhole" not in warm  # every hole filled
+    assert "Toch behouden door tess" in warm and 'class="keep-form"' in warm
     # A change makes a new line: the old one is not asked again.
     practice_client.post(_update_url(item), _dose_data(item, note="Langzaam"))
     assert "Langzaam" in _line(
