@@ -6,6 +6,8 @@
         --small postgres://postgres@127.0.0.1:5432/pages_small \\
         --scale postgres://postgres@127.0.0.1:5432/scale_bench
     .venv/bin/python bench/pages.py --scale /tmp/scale.sqlite3 --queries   # SQL and plans
+    git worktree add --detach /tmp/before main
+    .venv/bin/python bench/pages.py --scale /tmp/scale.sqlite3 --before /tmp/before
 
 A database is a SQLite file or a DATABASE_URL. `--small` defaults to a scratch
 SQLite file in a temporary folder; each database is migrated and gets the
@@ -30,8 +32,14 @@ busy machine slows all of them alike):
   therapist is the practice's administrator): 12,000 lines a practice at scale.
 
 Prints the median and 95th percentile latency per page, its ratio to the
-floor, and with two databases the scale/small ratio of the medians. Every
-page also writes its access-log line, as in production.
+floor (issue 14's bounds: the patient list at most 3x, the editor at most 10x),
+and with two databases the scale/small ratio of the medians. Every page
+also writes its access-log line, as in production; the servers' own JSON line
+per request is switched off (OEFENPLAN_REQUEST_LOG=0).
+
+`--before DIR` also serves every database from another checkout (the same
+migrations), asked in the same rounds, and prints after/before per page: a
+busy machine then slows before and after alike.
 
 `--queries` prints instead each page's SQL with its time and the whole tables
 its plan reads (PostgreSQL's Seq Scan, SQLite's SCAN; SQLite also says SCAN for
@@ -53,13 +61,17 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# The code a child runs: this tree, or the one `--before` names (the child's
+# environment says which).
+ROOT = Path(os.environ.get("BENCH_CODE_ROOT") or Path(__file__).resolve().parent.parent)
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))  # run as a script: bench/ is a package of the project
 
 from bench.plan_page import free_port, latencies, wait_for  # noqa: E402
 
 PAGES = ("floor", "patient list", "patient page", "editor (back)", "plan page", "access log")
+# Issue 14's bounds, as multiples of the floor's median.
+TARGETS = {"patient list": 3, "editor (back)": 10}
 
 
 def database_url(value: str) -> str:
@@ -76,6 +88,7 @@ def child_env(url: str, scratch: str) -> dict:
         "DATABASE_URL": url,
         "MEDIA_ROOT": f"{scratch}/media",
         "HANDOUT_CACHE_DIR": f"{scratch}/handouts",
+        "OEFENPLAN_REQUEST_LOG": "0",  # no JSON line per request on the terminal
     }
 
 
@@ -99,7 +112,7 @@ def prepare() -> None:
 
     from exercises.models import Exercise
     from oefenplan.security.sessions import second_factor_mark
-    from programs import links
+    from programs import links, services
     from programs.management.commands.demo_setup import DEMO_PATIENTS, DEMO_USERNAME
     from programs.models import Patient
 
@@ -112,6 +125,18 @@ def prepare() -> None:
     els_reference = DEMO_PATIENTS[-1][1]
     els = Patient.objects.get(practice=user.therapist.practice, reference=els_reference)
     program = els.programs.get(protocol="back-rehabilitation")
+    # The protocol's default selection is 13 of the leaflet's 21 exercises; the
+    # editor is measured with all 21 (issue 14's back program), added once and
+    # published, as a therapist would: the editor then opens with nothing
+    # unpublished, the plan page shows all 21.
+    missing = Exercise.objects.filter(leaflet=program.items.first().exercise.leaflet).exclude(
+        pk__in=program.items.values("exercise")
+    )
+    for exercise in missing.order_by("order"):
+        services.program_add_exercise(program=program, exercise=exercise, user=user)
+    program.refresh_from_db()
+    if program.has_draft_changes:
+        services.program_publish(program=program, user=user)
     link = links.patient_active_link(patient=els)
     token = link and links.link_token(link)
     if token is None:  # made under another secret key: a new link for this one
@@ -208,15 +233,16 @@ def plan_time(plan: list[str], measured: float) -> float:
 
 
 class Server:
-    """gunicorn on one database, and the cookies of the demo therapist and of Els's phone."""
+    """gunicorn on one database, running one code tree, and the cookies of the demo
+    therapist and of Els's phone."""
 
-    def __init__(self, label: str, url: str, workers: int) -> None:
+    def __init__(self, label: str, url: str, workers: int, code: Path = ROOT) -> None:
         self.label, self.url = label, url
         self.scratch = tempfile.TemporaryDirectory(prefix="oefenplan-pages-")
-        self.env = child_env(url, self.scratch.name)
+        self.env = {**child_env(url, self.scratch.name), "BENCH_CODE_ROOT": str(code)}
         answer = subprocess.run(
             [sys.executable, __file__, "--child", "prepare"],
-            cwd=ROOT,
+            cwd=code,
             env=self.env,
             check=True,
             capture_output=True,
@@ -235,7 +261,7 @@ class Server:
                 "--log-level",
                 "warning",
             ],
-            cwd=ROOT,
+            cwd=code,  # gunicorn imports the app from its working directory first
             env=self.env,
         )
         wait_for(self.port, timeout=30)
@@ -284,15 +310,30 @@ def report(servers: list[Server], options) -> dict:
         for page in PAGES:
             median, p95, count = figures(server.latencies[page])
             results[server.label][page] = {"median": median, "p95": p95, "requests": count}
-            print(f"  {page:16}{median:10.2f}{p95:10.2f}{median / floor:9.1f}{count:10d}")
-    if len(servers) == 2:
-        small, scale = (results[server.label] for server in servers)
-        print(f"\n{servers[1].label} / {servers[0].label} (median; p95)")
+            target = TARGETS.get(page)
+            verdict = ""
+            if target:
+                verdict = f"  {'ok' if median / floor <= target else 'OVER'} (at most {target}x)"
+            print(f"  {page:16}{median:10.2f}{p95:10.2f}{median / floor:9.1f}{count:10d}{verdict}")
+
+    def compare(first: Server, second: Server, bound: float | None) -> None:
+        print(f"\n{second.label} / {first.label} (median; p95)")
         for page in PAGES:
-            ratio = scale[page]["median"] / small[page]["median"]
-            p95 = scale[page]["p95"] / small[page]["p95"]
-            verdict = "" if page == "floor" else ("  ok" if ratio <= 1.5 else "  OVER 1.5x")
+            ratio = results[second.label][page]["median"] / results[first.label][page]["median"]
+            p95 = results[second.label][page]["p95"] / results[first.label][page]["p95"]
+            verdict = ""
+            if bound and page != "floor":
+                verdict = "  ok" if ratio <= bound else f"  OVER {bound}x"
             print(f"  {page:16}{ratio:8.2f}x{p95:8.2f}x{verdict}")
+
+    by_label = {server.label: server for server in servers}
+    for label in ("scale", "scale (before)"):
+        if label in by_label:
+            small = by_label["small" + label[len("scale") :]]
+            compare(small, by_label[label], 1.5)
+    for label in ("small", "scale"):
+        if f"{label} (before)" in by_label:
+            compare(by_label[f"{label} (before)"], by_label[label], None)
     return results
 
 
@@ -306,6 +347,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--queries", action="store_true", help="print SQL and plans instead")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="another checkout of the project (e.g. a worktree of main): its servers on the "
+        "same databases are asked in the same rounds, for a before/after under the same load",
+    )
     parser.add_argument("--child", choices=["prepare", "queries"], help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child == "prepare":
@@ -319,9 +366,13 @@ def main() -> None:
         databases.append(("scale", database_url(options.scale)))
     servers: list[Server] = []
     try:
-        for label, url in databases:
-            print(f"{label}: preparing {url.split('@')[-1]}", flush=True)
-            servers.append(Server(label, url, options.workers))
+        trees = [("", ROOT)]
+        if options.before:
+            trees.append((" (before)", options.before.resolve()))
+        for suffix, code in trees:
+            for label, url in databases:
+                print(f"{label}{suffix}: preparing {url.split('@')[-1]}", flush=True)
+                servers.append(Server(label + suffix, url, options.workers, code))
         if options.queries:
             for server in servers:
                 print(f"\n######## {server.label}: {server.url.split('@')[-1]}", flush=True)

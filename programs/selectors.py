@@ -10,8 +10,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from exercises.dose import DoseValues
-from exercises.models import DOSE_FIELDS, Exercise, ExercisePhoto
-from exercises.selectors import photos_visible_to
+from exercises.models import DOSE_FIELDS, ExercisePhoto, ProtocolVariant
+from exercises.selectors import (
+    LIBRARY_PAGE_SIZE,
+    LibraryFilters,
+    exercise_search,
+    photos_visible_to,
+)
 from programs import pain, schedule
 from programs.models import (
     AccessLogEntry,
@@ -120,6 +125,11 @@ def patient_list_page(*, practice: Practice, text: str, page_number, today: date
     return page
 
 
+def practice_other_patients(*, practice: Practice, patient_id: int) -> list[tuple[int, str]]:
+    """The practice's patients but one, as (id, name): "copy to patient" lists them."""
+    return list(practice.patients.exclude(pk=patient_id).values_list("pk", "name"))
+
+
 def patient_programs(*, patient: Patient) -> QuerySet[Program]:
     return (
         patient.programs.select_related("protocol", "variant")
@@ -128,11 +138,27 @@ def patient_programs(*, patient: Patient) -> QuerySet[Program]:
     )
 
 
+# The editor shows an exercise's title and checks its dose and variants; the
+# texts (steps, variants, points of attention, the search copy) are the bulk of
+# the row and stay in the database.
+EDITOR_DEFERRED_TEXTS = (
+    "steps",
+    "variants",
+    "attention_points",
+    "cautions",
+    "steps_by_variant",
+    "search_text",
+)
+
+
 def _editor_items(program: Program) -> QuerySet[ProgramItem]:
-    exercises = Exercise.objects.select_related("leaflet").prefetch_related("applies_to")
+    """The items with what their lines and warnings read. `exercise.applies_to`
+    holds the program's variant or nothing: all the variant check asks."""
+    variant = ProtocolVariant.objects.filter(pk=program.variant_id).only("pk")
     return (
-        program.items.select_related("warnings_kept_by")
-        .prefetch_related(Prefetch("exercise", queryset=exercises))
+        program.items.select_related("exercise", "warnings_kept_by")
+        .defer(*(f"exercise__{field}" for field in EDITOR_DEFERRED_TEXTS))
+        .prefetch_related(Prefetch("exercise__applies_to", queryset=variant))
         .order_by("order", "pk")
     )
 
@@ -143,6 +169,18 @@ def program_editor_items(*, program: Program) -> list[ProgramItem]:
 
 def program_editor_item(*, program: Program, item_pk: int) -> ProgramItem:
     return _editor_items(program).get(pk=item_pk)
+
+
+def program_library_page(*, filters: LibraryFilters, page_number: str | int | None) -> Page:
+    """The editor's add panel: a page of the library, each exercise by its title,
+    number and leaflet only (the library's own pages also read photos, equipment,
+    variants and the texts)."""
+    exercises = (
+        exercise_search(filters=filters)
+        .select_related("leaflet")
+        .only("pk", "title", "number", "leaflet__title")
+    )
+    return Paginator(exercises, LIBRARY_PAGE_SIZE).get_page(page_number)
 
 
 def program_draft_snapshot(*, program: Program) -> Snapshot:
@@ -175,9 +213,28 @@ def program_open_warnings(*, program: Program) -> list[tuple[ProgramItem, list[s
 
 def program_draft_changes(*, program: Program) -> SnapshotChanges:
     """The draft against the latest published revision: two queries."""
-    revision = program.revisions.first()
-    return changes_between(
-        revision.content if revision else None, program_draft_snapshot(program=program)
+    return program_draft_state(program=program).changes
+
+
+@dataclasses.dataclass(frozen=True)
+class DraftState:
+    revision: ProgramRevision | None  # the latest published, what the patient sees
+    changes: SnapshotChanges  # what the draft changes against it
+
+
+def program_draft_state(*, program: Program) -> DraftState:
+    """The latest revision and the draft's changes against it. Every change to a
+    program goes through a service that marks it (`has_draft_changes`) and only
+    publishing clears the mark: a program untouched since its last publish has
+    nothing to compare (one query, read with the mark as saved now); otherwise
+    the draft is read and compared (two more)."""
+    revision = program.revisions.select_related("program").first()
+    if revision is not None and not revision.program.has_draft_changes:
+        return DraftState(revision=revision, changes=SnapshotChanges())
+    published = revision.content if revision else None
+    return DraftState(
+        revision=revision,
+        changes=changes_between(published, program_draft_snapshot(program=program)),
     )
 
 

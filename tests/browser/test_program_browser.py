@@ -124,6 +124,44 @@ def test_the_editor_shows_ranges_and_the_draft_state_after_each_save(
     screenshot(page, "editor-phone")
 
 
+def test_one_dose_form_at_a_time_and_each_line_moves_and_goes(page: Page, live_server, library):
+    user = make_therapist(make_practice(), "tess")
+    program = make_program(user, "amputation-transtibial")
+    first, second, third = program.items.order_by("order")[:3]
+    _log_in(page, live_server)
+    page.goto(live_server.url + program.get_absolute_url())
+    lines = page.locator(".program-item")
+    expect(page.locator(".dose-form")).to_have_count(0)
+
+    def change(item):
+        page.locator(f"#item-{item.pk}").get_by_role("link", name=re.compile("Wijzigen")).click()
+        expect(page.locator(f"#item-{item.pk}-sets_min")).to_be_focused()
+
+    change(first)
+    change(second)  # the first form held nothing typed: it closes
+    expect(page.locator(".dose-form")).to_have_count(1)
+    expect(
+        page.locator(f"#item-{first.pk}").get_by_role("link", name=re.compile("Wijzigen"))
+    ).to_be_visible()
+    page.locator(f"#item-{second.pk}-note").fill("Rustig opbouwen")
+    change(third)  # the second holds a note not yet saved: it stays open
+    expect(page.locator(".dose-form")).to_have_count(2)
+    expect(page.locator(f"#item-{second.pk}-note")).to_have_value("Rustig opbouwen")
+    assert axe_violations(page) == []
+
+    # Each line's own buttons, through htmx: down, then away.
+    page.get_by_role("button", name=f"{first.exercise.title} omlaag").click()
+    expect(lines.nth(1)).to_have_id(f"item-{first.pk}")
+    expect(lines.nth(0)).to_have_id(f"item-{second.pk}")
+    page.locator(f"#item-{first.pk}").get_by_role("button", name=re.compile("Verwijderen")).click()
+    expect(page.locator(f"#item-{first.pk}")).to_have_count(0)
+    assert not program.items.filter(pk=first.pk).exists()
+    assert list(program.items.order_by("order").values_list("pk", flat=True)[:2]) == [
+        second.pk,
+        third.pk,
+    ]
+
+
 def test_publishing_with_an_open_warning_asks_and_records(page: Page, live_server, library):
     user = make_therapist(make_practice(), "tess")
     program = make_program(user, "hip-replacement-anterior")

@@ -9,6 +9,7 @@ import functools
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,12 +19,12 @@ from django.views.decorators.vary import vary_on_headers
 from exercises.dose import describe_dose
 from exercises.forms import LibraryFilterForm
 from exercises.models import Exercise
-from exercises.selectors import exercise_library_page
 from oefenplan.http import HtmxHttpRequest
 from programs import selectors, services
 from programs.models import Program, ProgramItem
 from programs.safety import item_warnings
 from programs.schedule import EVERY_DAY
+from programs.therapist import line_cache
 from programs.therapist.access import (
     item_for,
     patient_for,
@@ -50,26 +51,87 @@ def _days_text(item: ProgramItem) -> str:
     return _("on days the patient picks")
 
 
+# reverse() costs tens of microseconds (a tenth of a millisecond on a busy
+# machine), and each line of the editor links to nine addresses: 21 exercises
+# made 190 calls a page. Each kind is reversed once per response, with a
+# stand-in for the item, and completed per line.
+_STAND_IN = "987654321"
+_ITEM_ADDRESSES = ("edit", "show", "update", "up", "down", "remove", "keep")
+
+
+class _Addresses:
+    """The addresses of a program's lines, from one reverse() per kind."""
+
+    def __init__(self, program: Program) -> None:
+        self.editor = program.get_absolute_url()
+        self._items = {
+            name: reverse(
+                f"therapist:program_item_{name}", args=[program.pk, _STAND_IN]
+            ).rpartition(_STAND_IN)[::2]
+            for name in _ITEM_ADDRESSES
+        }
+        self._exercise = reverse("exercises:detail", args=[f"x{_STAND_IN}"]).rpartition(
+            f"x{_STAND_IN}"
+        )[::2]
+
+    def of(self, item: ProgramItem) -> dict[str, str]:
+        pk = str(item.pk)
+        urls = {name: f"{head}{pk}{tail}" for name, (head, tail) in self._items.items()}
+        urls["open"] = f"{self.editor}?edit={pk}#item-{pk}"  # the form without JavaScript
+        urls["line"] = f"{self.editor}#item-{pk}"
+        head, tail = self._exercise
+        urls["exercise"] = f"{head}{item.exercise.slug}{tail}"
+        return urls
+
+
 def _editor_item(
-    item: ProgramItem, program: Program, *, form=None, keep_form=None, editing=False
+    item: ProgramItem,
+    program: Program,
+    *,
+    addresses: _Addresses | None = None,
+    form=None,
+    keep_form=None,
+    editing=False,
 ) -> dict:
+    """One line of the editor, its strings made here once: the template only places them."""
+    warnings = item_warnings(dose=item, exercise=item.exercise, variant=program.variant)
+    if warnings and keep_form is None:
+        keep_form = KeepWarningsForm(prefix=f"keep-{item.pk}")
     return {
         "item": item,
+        "id": str(item.pk),
+        "title": item.exercise.title,
+        "urls": (addresses or _Addresses(program)).of(item),
         "summary": "; ".join(describe_dose(item)),
         "days_text": _days_text(item),
         "form": form or (ProgramItemForm(instance=item) if editing else None),
-        "keep_form": keep_form or KeepWarningsForm(prefix=f"keep-{item.pk}"),
+        "keep_form": keep_form,
         "editing": editing,
-        "warnings": item_warnings(dose=item, exercise=item.exercise, variant=program.variant),
+        "warnings": warnings,
     }
+
+
+def _editor_items(
+    program: Program, *, editing: str | None = None, form: ProgramItemForm | None = None
+) -> list[dict]:
+    """Every line; the one whose id is `editing` with its form open (`form`, bound
+    to what was typed, or the saved dose)."""
+    addresses = _Addresses(program)
+    lines = []
+    for item in selectors.program_editor_items(program=program):
+        opened = str(item.pk) == editing
+        lines.append(
+            _editor_item(
+                item, program, addresses=addresses, editing=opened, form=form if opened else None
+            )
+        )
+    return lines
 
 
 def _status(program: Program) -> dict:
     """The draft's state against what the patient sees now."""
-    return {
-        "revision": program.revisions.first(),
-        "changes": selectors.program_draft_changes(program=program),
-    }
+    state = selectors.program_draft_state(program=program)
+    return {"revision": state.revision, "changes": state.changes}
 
 
 def _library(request: HtmxHttpRequest, program: Program) -> dict:
@@ -78,13 +140,17 @@ def _library(request: HtmxHttpRequest, program: Program) -> dict:
     if "variant" not in data:
         data["variant"] = program.variant_id
     form = LibraryFilterForm(data)
-    page = exercise_library_page(
-        filters=form.filters(),
-        page_number=request.GET.get("page"),
-        practice_id=request.practice.pk,
+    page = selectors.program_library_page(
+        filters=form.filters(), page_number=request.GET.get("page")
     )
     whole = not data.get("variant")
-    return {"library_form": form, "library_page": page, "whole_library": whole}
+    return {
+        "library_form": form,
+        "library_page": page,
+        "whole_library": whole,
+        # Absolute: a refused dose re-renders this page at the item's own address.
+        "editor_url": program.get_absolute_url(),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,19 +175,52 @@ def program_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             schedule_form.add_error(None, error)
     if schedule_form.errors:
         program.refresh_from_db()  # the page shows what is saved; the form what was typed
-    context = {"program": program, **_library(request, program)}
     if request.htmx and request.htmx.target == "library-panel":
+        context = {"program": program, **_library(request, program)}
         return render(request, f"{TEMPLATE}#library-panel", context)
-    record_read(request, program.patient, detail=f"{pk}")
-    editing = request.GET.get("edit")
-    items = selectors.program_editor_items(program=program)
-    context["items"] = [
-        _editor_item(item, program, editing=str(item.pk) == editing) for item in items
-    ]
-    context["patients"] = request.practice.patients.exclude(pk=program.patient_id)
-    context["schedule_form"] = schedule_form
-    context.update(_status(program))
-    return render(request, TEMPLATE, context, status=400 if schedule_form.errors else 200)
+    return _editor_page(
+        request,
+        program,
+        schedule_form=schedule_form,
+        editing=request.GET.get("edit"),
+        status=400 if schedule_form.errors else 200,
+    )
+
+
+def _editor_page(
+    request: HtmxHttpRequest,
+    program: Program,
+    *,
+    schedule_form: ProgramScheduleForm | None = None,
+    editing: str | None = None,
+    form: ProgramItemForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The whole editor, at most one line's form open. A fixed number of queries
+    however many exercises the program holds."""
+    record_read(request, program.patient, detail=f"{program.pk}")
+    lines = _editor_items(program, editing=editing, form=form)
+    token = get_token(request)
+    for line in lines:
+        if line["editing"]:  # the keyboard starts in the form: its first refused field
+            opened = line["form"]
+            first = next((name for name in opened.fields if name in opened.errors), "sets_min")
+            opened.fields[first].widget.attrs["autofocus"] = True
+        else:
+            line["html"] = line_cache.closed_line_html(
+                program, line, template=f"{TEMPLATE}#program-item", token=token
+            )
+    context = {
+        "program": program,
+        **_library(request, program),
+        "items": lines,
+        "patients": selectors.practice_other_patients(
+            practice=request.practice, patient_id=program.patient_id
+        ),
+        "schedule_form": schedule_form or ProgramScheduleForm(instance=program),
+        **_status(program),
+    }
+    return render(request, TEMPLATE, context, status=status)
 
 
 def _item_response(
@@ -147,10 +246,9 @@ def _item_response(
 def _after_change(request: HtmxHttpRequest, program: Program) -> HttpResponse:
     """htmx gets the refreshed item list and state; a plain browser goes back to the editor."""
     if request.htmx:
-        items = selectors.program_editor_items(program=program)
         context = {
             "program": program,
-            "items": [_editor_item(item, program) for item in items],
+            "items": _editor_items(program),
             **_status(program),
         }
         return render(request, f"{TEMPLATE}#items-response", context)
@@ -193,11 +291,12 @@ def program_item_update(request: HtmxHttpRequest, pk: int, item_pk: int) -> Http
             form.add_error(None, error)
     if form.errors:
         item.refresh_from_db()  # what is saved stays as it was
+        form.instance = item
         if request.htmx:
-            form.instance = item
             return _item_response(request, program, item.pk, status=422, form=form, editing=True)
+        # Without JavaScript: the whole editor, this form open with what was typed.
         messages.error(request, _("The dose was not saved: check the values."))
-        return redirect(f"{program.get_absolute_url()}?edit={item.pk}#item-{item.pk}")
+        return _editor_page(request, program, editing=str(item.pk), form=form, status=422)
     if request.htmx:
         return _item_response(request, program, item.pk, saved=True, focus=True)
     messages.success(request, _("Saved: publish to show the patient."))

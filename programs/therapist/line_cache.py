@@ -1,0 +1,75 @@
+"""The editor's closed lines, rendered once per process and reused.
+
+A closed line (no form open, no refused input) is a pure function of what its
+template reads: the line's strings, made in the view (title, addresses, the
+dose and days in words, the warnings), the item's note and kept warnings, the
+program's archived state, the language and time zone, and the CSRF token. The
+key is all of those but the token, which is a hole filled per request. Editing
+an item changes its strings, so its key: nothing is invalidated, an old line is
+simply never asked again and falls out of the bounded store. The store is per
+process, so a deployment with new templates starts empty.
+
+A 21-exercise program's lines were most of the editor's template time.
+"""
+
+import threading
+from collections import OrderedDict
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from programs.models import Program
+
+# Letters only: autoescaping leaves it as it is, and no line's text can hold it
+# where the token goes (the hole sits in a value="" the template writes itself).
+TOKEN_HOLE = "csrftokenholeQx7Zk2"
+MAX_LINES = 5000
+
+_lines: OrderedDict[tuple, str] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _key(program: Program, line: dict) -> tuple:
+    item = line["item"]
+    return (
+        get_language(),
+        timezone.get_current_timezone_name(),
+        program.archived_at is not None,
+        line["id"],
+        line["title"],
+        tuple(sorted(line["urls"].items())),
+        line["summary"],
+        line["days_text"],
+        tuple(line["warnings"]),
+        item.note,
+        tuple(item.warnings_kept),
+        str(item.warnings_kept_by) if item.warnings_kept_by_id else "",
+        item.warnings_kept_at,
+        item.warnings_kept_reason,
+    )
+
+
+def closed_line_html(program: Program, line: dict, *, template: str, token: str) -> SafeString:
+    """The line's HTML (`template` is the line's partial, `token` this response's
+    CSRF token), from the store when the same line was rendered before."""
+    key = _key(program, line)
+    with _lock:
+        html = _lines.get(key)
+        if html is not None:
+            _lines.move_to_end(key)
+    if html is None:
+        context = {**line, "program": program, "csrf_token": TOKEN_HOLE}
+        html = render_to_string(template, context)
+        with _lock:
+            _lines[key] = html
+            while len(_lines) > MAX_LINES:
+                _lines.popitem(last=False)
+    # The template's own output, escaped as it rendered; the token is letters and digits.
+    return mark_safe(html.replace(TOKEN_HOLE, token))  # noqa: S308  # nosec B308 B703
+
+
+def clear() -> None:
+    with _lock:
+        _lines.clear()
