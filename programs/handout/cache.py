@@ -26,7 +26,7 @@ from programs.handout.render import TEMPLATE, handout_pdf
 
 # What the handout's layout is made of, besides this code.
 LAYOUT_TEMPLATES = (TEMPLATE, "programs/partials/exercise.html")
-LAYOUT_STATIC = ("css/handout.css", "exercises/pictograms")
+LAYOUT_STATIC = ("css/handout.css", "handout", "exercises/pictograms")
 # A render that died midway leaves its temporary file; any older than this is litter.
 ABANDONED_RENDER_AGE = 3600
 

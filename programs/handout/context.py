@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
 
 from exercises.models import ExercisePhoto, HoldUnit
+from programs.handout.ticks import TICKS_PATH, tick_alt, tick_pattern
 from programs.links import link_url, patient_active_link
 from programs.models import Program, ProgramRevision
 from programs.schedule import (
@@ -172,6 +173,8 @@ class ScheduleRow:
     grew: bool
     on: tuple[bool, ...]  # the seven days of the week, from the program week's first day
     stage: int
+    ticks: str  # the row's boxes as one picture's pattern (programs.handout.ticks)
+    ticks_alt: str  # and what it shows, in words
 
 
 @dataclasses.dataclass(frozen=True)
@@ -211,11 +214,16 @@ def _schedule(snapshot: Snapshot, exercises: list[HandoutExercise]) -> list[Sche
     """The tick grid: the program's own weeks as the phone plans them, before any tick."""
     before_start = shifted_date(snapshot.start_date, -1)
     weeks = []
+    alts: dict[tuple, str] = {}
     for number in range(1, snapshot.weeks + 1):
         plan = week_plan(snapshot, number, {}, before_start)
         rows = []
         for entry, item in zip(exercises, plan.items, strict=True):
             previous = week_dose(item.item, number - 1) if number > 1 else item.dose
+            ticks = tick_pattern(on=item.on, sessions=entry.sessions, weekly=bool(entry.weekly))
+            weekdays = tuple(day.weekday() for day in plan.days)
+            if (ticks, weekdays) not in alts:
+                alts[ticks, weekdays] = tick_alt(ticks, plan.days)
             rows.append(
                 ScheduleRow(
                     entry=entry,
@@ -223,6 +231,8 @@ def _schedule(snapshot: Snapshot, exercises: list[HandoutExercise]) -> list[Sche
                     grew=item.dose.text != previous.text,
                     on=item.on,
                     stage=item.dose.stage,
+                    ticks=ticks,
+                    ticks_alt=alts[ticks, weekdays],
                 )
             )
         weeks.append(ScheduleWeek(number=number, days=plan.days, rows=tuple(rows)))
@@ -243,4 +253,5 @@ def handout_context(handout: Handout) -> dict:
         "schedule": _schedule(snapshot, exercises),
         "qr_svg": _qr_svg(handout.link_url) if handout.link_url else "",
         "language": handout.language,
+        "ticks_path": TICKS_PATH,
     }
