@@ -19,6 +19,8 @@ Runs on a throw-away SQLite database and cache directory, never on yours.
 
 import argparse
 import datetime
+import io
+import logging
 import os
 import sys
 import tempfile
@@ -41,9 +43,6 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
-import io  # noqa: E402
-import logging  # noqa: E402
-
 from pypdf import PdfReader  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 

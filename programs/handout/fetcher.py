@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from programs.handout.ticks import PATTERN, TICKS_PATH, tick_svg
+from programs.handout.ticks import PATTERN, TICKS_PATH, tick_png
 
 # The origin WeasyPrint resolves "/static/..." and "/media/..." against. The
 # .invalid top-level domain never resolves, and the fetcher maps it to files.
@@ -75,14 +75,14 @@ class TickPicture:
 
     @property
     def name(self) -> str:
-        return f"{self.pattern}.svg"
+        return f"{self.pattern}.png"
 
 
 class HandoutURLFetcher(URLFetcher):
     """Serves only the project's static and media files; refuses anything else.
 
     Accepted: `https://handout.invalid/<STATIC_URL>...`, `.../<MEDIA_URL>...`
-    (what the templates' relative URLs resolve to), `.../handout-ticks/<pattern>.svg`
+    (what the templates' relative URLs resolve to), `.../handout-ticks/<pattern>.png`
     (a row of the tick grid, drawn here), and `file:` URLs that lie
     inside those directories. Refused: every other host or scheme (http, ftp,
     data:...), `..` segments, symlinks pointing outside the roots.
@@ -101,8 +101,8 @@ class HandoutURLFetcher(URLFetcher):
                 found = _file_under(static_roots(), path.removeprefix(static_prefix))
             elif path.startswith(media_prefix):
                 found = _media_file(path.removeprefix(media_prefix))
-            elif path.startswith(TICKS_PATH) and path.endswith(".svg"):
-                pattern = path.removeprefix(TICKS_PATH).removesuffix(".svg")
+            elif path.startswith(TICKS_PATH) and path.endswith(".png"):
+                pattern = path.removeprefix(TICKS_PATH).removesuffix(".png")
                 found = TickPicture(pattern) if PATTERN.match(pattern) else None
             else:
                 found = None
@@ -124,7 +124,7 @@ class HandoutURLFetcher(URLFetcher):
         content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
         if isinstance(found, TickPicture):
             return URLFetcherResponse(
-                url, tick_svg(found.pattern), headers={"Content-Type": "image/svg+xml"}
+                url, tick_png(found.pattern), headers={"Content-Type": "image/png"}
             )
         if isinstance(found, StoredMedia):
             with default_storage.open(found.name, "rb") as file:

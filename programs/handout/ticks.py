@@ -11,17 +11,20 @@ The pattern names each day in order, separated by dots: `r` a rest day, else
 one letter per box, `s` to tick, `d` dashed. "s.s.r.sd.s.r.r"
 """
 
+import io
 import re
 from collections.abc import Sequence
 from datetime import date
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
+from PIL import Image, ImageDraw
 
 # Where the handout's markup points for a row's picture; HandoutURLFetcher draws it.
 TICKS_PATH = "/handout-ticks/"
 PATTERN = re.compile(r"^(?:r|[sd]{1,6})(?:\.(?:r|[sd]{1,6})){6}$")
 
+DPI = 600
 # Millimetres, as the grid's stylesheet lays out the day columns (col.col-day).
 DAY_WIDTH = 11.0
 BOX = 4.5
@@ -45,52 +48,86 @@ def _days(pattern: str) -> list[str]:
     return pattern.split(".")
 
 
-def tick_svg(pattern: str) -> bytes:
-    """The row's picture, as wide as the seven day columns."""
+def _px(millimetres: float) -> int:
+    return round(millimetres * DPI / 25.4)
+
+
+def _dashed_box(draw: ImageDraw.ImageDraw, left: int, top: int, size: int, line: int) -> None:
+    dash, gap = _px(0.7), _px(0.5)
+    right, bottom = left + size - 1, top + size - 1
+    for start in range(left, right + 1, dash + gap):
+        end = min(start + dash - 1, right)
+        draw.rectangle([start, top, end, top + line - 1], fill=MUTED)
+        draw.rectangle([start, bottom - line + 1, end, bottom], fill=MUTED)
+    for start in range(top, bottom + 1, dash + gap):
+        end = min(start + dash - 1, bottom)
+        draw.rectangle([left, start, left + line - 1, end], fill=MUTED)
+        draw.rectangle([right - line + 1, start, right, end], fill=MUTED)
+
+
+def tick_png(pattern: str) -> bytes:
+    """The row's picture, as wide as the seven day columns, at print resolution.
+    A bitmap, not SVG: WeasyPrint embeds a bitmap once and points to it from
+    every row, where it would draw an SVG's shapes anew in each."""
     days = _days(pattern)
     most = max((len(day) for day in days if day != "r"), default=1)
-    width = DAY_WIDTH * len(days)
-    height = 2 * PADDING + BOX + BOX_STEP * (most - 1)
-    shapes = []
+    day_width, box, step = _px(DAY_WIDTH), _px(BOX), _px(BOX_STEP)
+    height = 2 * _px(PADDING) + box + step * (most - 1)
+    image = Image.new("RGB", (day_width * len(days), height), "white")
+    draw = ImageDraw.Draw(image)
+    line = _px(0.35)
     for index, day in enumerate(days):
-        left = index * DAY_WIDTH
+        left = index * day_width
         if day == "r":
-            shapes.append(
-                f'<rect x="{left:.2f}" y="0" width="{DAY_WIDTH:.2f}" height="{height:.2f}" '
-                f'fill="{REST_GREY}"/>'
-            )
+            draw.rectangle([left, 0, left + day_width - 1, height - 1], fill=REST_GREY)
             continue
-        top = (height - (BOX + BOX_STEP * (len(day) - 1))) / 2
+        top = (height - (box + step * (len(day) - 1))) // 2
+        box_left = left + (day_width - box) // 2
         for number, kind in enumerate(day):
-            dashed = kind == "d"
-            shapes.append(
-                f'<rect x="{left + (DAY_WIDTH - BOX) / 2:.2f}" y="{top + number * BOX_STEP:.2f}" '
-                f'width="{BOX}" height="{BOX}" rx="0.6" fill="#fff" '
-                f'stroke="{MUTED if dashed else INK}" stroke-width="0.35"'
-                + (' stroke-dasharray="0.7 0.5"' if dashed else "")
-                + "/>"
-            )
+            box_top = top + number * step
+            if kind == "d":
+                _dashed_box(draw, box_left, box_top, box, line)
+            else:
+                draw.rounded_rectangle(
+                    [box_left, box_top, box_left + box - 1, box_top + box - 1],
+                    radius=_px(0.6),
+                    outline=INK,
+                    width=line,
+                )
+    output = io.BytesIO()
+    image.convert("P", palette=Image.Palette.ADAPTIVE, colors=8).save(output, "PNG", optimize=True)
+    return output.getvalue()
+
+
+def _day_text(code: str) -> str:
+    if code == "r":
+        return gettext("rest day")
+    boxes = ngettext("%(count)s box", "%(count)s boxes", len(code)) % {"count": len(code)}
+    dashed = code.count("d")
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.2f}mm" height="{height:.2f}mm" '
-        f'viewBox="0 0 {width:.2f} {height:.2f}">{"".join(shapes)}</svg>'
-    ).encode()
+        gettext("%(boxes)s, %(dashed)s dashed") % {"boxes": boxes, "dashed": dashed}
+        if dashed
+        else boxes
+    )
 
 
 def tick_alt(pattern: str, days: Sequence[date]) -> str:
-    """What the picture shows, day by day, for a reader who cannot see it;
-    call under the handout's language."""
-    parts = []
+    """What the picture shows, for a reader who cannot see it, days alike taken
+    together: "za t/m vr: 1 vakje, 1 gestippeld". Call under the handout's language."""
+    runs: list[tuple[date, date, str]] = []
     for code, day in zip(_days(pattern), days, strict=True):
-        weekday = date_format(day, "D")
-        if code == "r":
-            parts.append(gettext("%(day)s: rest day") % {"day": weekday})
-            continue
-        dashed = code.count("d")
-        text = ngettext("%(day)s: %(count)s box", "%(day)s: %(count)s boxes", len(code)) % {
-            "day": weekday,
-            "count": len(code),
-        }
-        if dashed:
-            text += " " + gettext("(%(count)s dashed: extra or your choice)") % {"count": dashed}
-        parts.append(text)
+        text = _day_text(code)
+        if runs and runs[-1][2] == text:
+            runs[-1] = (runs[-1][0], day, text)
+        else:
+            runs.append((day, day, text))
+    parts = []
+    for first, last, text in runs:
+        named = date_format(first, "D")
+        if last != first:
+            named = gettext("%(first)s to %(last)s") % {
+                "first": named,
+                "last": date_format(last, "D"),
+            }
+        parts.append(gettext("%(days)s: %(what)s") % {"days": named, "what": text})
     return "; ".join(parts)
