@@ -183,6 +183,32 @@ class ScheduleWeek:
     days: tuple[datetime.date, ...]
     rows: tuple[ScheduleRow, ...]
 
+    @property
+    def longer_than_a_page(self) -> bool:
+        """Whether the week's table cannot fit on one page, by a low estimate of
+        its height. Such a week starts on a new page and goes on over the next,
+        as it did when WeasyPrint was asked to keep each week whole (and laid
+        the table out twice to find it would not fit). A shorter week is still
+        kept whole, so the pages stay the same."""
+        return sum(_row_height_at_least(row) for row in self.rows) > GRID_PAGE_ROOM
+
+
+# A low estimate of a grid row's height (millimetres), as handout.css lays it
+# out: text lines at most this many characters wide, at the cells' line
+# heights, plus the cell padding; the tick picture sets the least height.
+GRID_PAGE_ROOM = 260 - 20  # the A4 page's room (297 - 15 - 22) less caption and header
+DOSE_LINE, DOSE_CHARACTERS = 8.5 * 1.25 * 25.4 / 72, 40
+TITLE_LINE, TITLE_CHARACTERS = 9.5 * 1.25 * 25.4 / 72, 50
+CELL_PADDING = 1.8
+
+
+def _row_height_at_least(row: "ScheduleRow") -> float:
+    dose_lines = -(-len(row.dose) // DOSE_CHARACTERS)
+    title_lines = -(-len(row.entry.exercise.title) // TITLE_CHARACTERS)
+    boxes = max((len(day) for day in row.ticks.split(".") if day != "r"), default=1)
+    picture = 2 * 0.9 + 4.5 + 5.4 * (boxes - 1)
+    return CELL_PADDING + max(dose_lines * DOSE_LINE, title_lines * TITLE_LINE, picture)
+
 
 def _exercises(handout: Handout) -> list[HandoutExercise]:
     snapshot = handout.snapshot
