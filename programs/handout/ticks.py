@@ -31,6 +31,7 @@ BOX = 4.5
 BOX_STEP = 5.4
 PADDING = 0.9
 REST_GREY = "#d9dee4"
+RULE = "#9aa5b1"
 INK = "#15191e"
 MUTED = "#3d4651"
 
@@ -55,6 +56,7 @@ def _px(millimetres: float) -> int:
 def _dashed_box(draw: ImageDraw.ImageDraw, left: int, top: int, size: int, line: int) -> None:
     dash, gap = _px(0.7), _px(0.5)
     right, bottom = left + size - 1, top + size - 1
+    draw.rectangle([left, top, right, bottom], fill="white")
     for start in range(left, right + 1, dash + gap):
         end = min(start + dash - 1, right)
         draw.rectangle([start, top, end, top + line - 1], fill=MUTED)
@@ -73,13 +75,15 @@ def tick_png(pattern: str) -> bytes:
     most = max((len(day) for day in days if day != "r"), default=1)
     day_width, box, step = _px(DAY_WIDTH), _px(BOX), _px(BOX_STEP)
     height = 2 * _px(PADDING) + box + step * (most - 1)
-    image = Image.new("RGB", (day_width * len(days), height), "white")
+    # Clear where nothing is drawn: the row's own rules show through at its edges.
+    image = Image.new("RGBA", (day_width * len(days), height), (255, 255, 255, 0))
     draw = ImageDraw.Draw(image)
     line = _px(0.35)
     for index, day in enumerate(days):
         left = index * day_width
         if day == "r":
-            draw.rectangle([left, 0, left + day_width - 1, height - 1], fill=REST_GREY)
+            inset = _px(0.4)
+            draw.rectangle([left, inset, left + day_width - 1, height - 1 - inset], fill=REST_GREY)
             continue
         top = (height - (box + step * (len(day) - 1))) // 2
         box_left = left + (day_width - box) // 2
@@ -91,11 +95,17 @@ def tick_png(pattern: str) -> bytes:
                 draw.rounded_rectangle(
                     [box_left, box_top, box_left + box - 1, box_top + box - 1],
                     radius=_px(0.6),
+                    fill="white",
                     outline=INK,
                     width=line,
                 )
+    # The day columns' rules, over the grey of rest days side by side.
+    rule = max(1, _px(0.21))
+    for index in range(1, len(days)):
+        left = index * day_width - rule // 2
+        draw.rectangle([left, 0, left + rule - 1, height - 1], fill=RULE)
     output = io.BytesIO()
-    image.convert("P", palette=Image.Palette.ADAPTIVE, colors=8).save(output, "PNG", optimize=True)
+    image.save(output, "PNG", optimize=True)
     return output.getvalue()
 
 
