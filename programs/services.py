@@ -38,11 +38,24 @@ OPEN_WARNINGS = _(
 )
 
 
+PRACTICE_PRINTED = ("name", "phone", "call_hours")  # what every handout prints of it
+
+
+@transaction.atomic
 def practice_update(*, practice: Practice) -> Practice:
     """Save the practice's details (a validated form has set them). Not a patient's
-    record, so no access-log line; new handouts print the new details."""
+    record, so no access-log line; new handouts print the new details, and when
+    what they print changed, the current ones are rendered anew (handout_changed)."""
     practice.full_clean()
+    before = Practice.objects.filter(pk=practice.pk).values_list(*PRACTICE_PRINTED).first()
     practice.save()
+    if before != tuple(getattr(practice, field) for field in PRACTICE_PRINTED):
+        published = Program.objects.filter(
+            patient__practice=practice, archived_at__isnull=True
+        ).exclude(revisions=None)
+        handout_changed.send(
+            sender=Practice, program_ids=list(published.values_list("pk", flat=True))
+        )
     return practice
 
 

@@ -6,7 +6,8 @@ passed). The handout package listens and removes its cached PDFs; the domain
 itself knows nothing of that cache.
 
 `handout_changed`: what these programs' handouts print has changed (a revision
-was published, the patient got a new link). Sent inside the transaction that
+was published, the patient got a new link, the practice's printed details
+changed). Sent inside the transaction that
 made the change; the handout package queues a render, so the first download
 finds the PDF ready.
 """

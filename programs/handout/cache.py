@@ -21,12 +21,15 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import get_template
 
+from programs.handout import ticks
 from programs.handout.context import Handout
 from programs.handout.render import TEMPLATE, handout_pdf
 
 # What the handout's layout is made of, besides this code.
 LAYOUT_TEMPLATES = (TEMPLATE, "programs/partials/exercise.html")
-LAYOUT_STATIC = ("css/handout.css", "exercises/pictograms")
+# The code that draws the tick grid's rows is layout too.
+LAYOUT_CODE = (Path(ticks.__file__),)
+LAYOUT_STATIC = ("css/handout.css", "handout", "exercises/pictograms")
 # A render that died midway leaves its temporary file; any older than this is litter.
 ABANDONED_RENDER_AGE = 3600
 
@@ -36,17 +39,27 @@ def _layout_files() -> list[Path]:
     for name in LAYOUT_STATIC:
         found = Path(finders.find(name))
         files.extend(sorted(found.rglob("*")) if found.is_dir() else [found])
+    files.extend(LAYOUT_CODE)
     for locale in settings.LOCALE_PATHS:
         files.extend(sorted(Path(locale).glob("*/LC_MESSAGES/django.po")))
     return [path for path in files if path.is_file()]
 
 
+_fingerprints: dict[tuple, str] = {}
+
+
 def layout_fingerprint() -> str:
-    """A digest of every file that shapes the PDF (a few dozen small files: cheap)."""
-    digest = hashlib.sha256()
-    for path in _layout_files():
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:12]
+    """A digest of every file that shapes the PDF. Each download asks, so the
+    digest is kept while no file's size or modification time has changed."""
+    files = _layout_files()
+    stamp = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files)
+    if stamp not in _fingerprints:
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        _fingerprints.clear()
+        _fingerprints[stamp] = digest.hexdigest()[:12]
+    return _fingerprints[stamp]
 
 
 def handout_cache_key(handout: Handout) -> str:
@@ -60,12 +73,21 @@ def _expired(path: Path, max_age: float, now: float) -> bool:
         return False
 
 
-def handout_pdf_file(handout: Handout) -> Path:
-    """The cached PDF of the handout, rendered first when it is not on disk (or too old)."""
-    directory = Path(settings.HANDOUT_CACHE_DIR)
-    path = directory / f"{handout_cache_key(handout)}.pdf"
+def handout_cached_file(handout: Handout) -> Path | None:
+    """The handout's PDF when it is in the cache and not too old; None otherwise."""
+    path = Path(settings.HANDOUT_CACHE_DIR) / f"{handout_cache_key(handout)}.pdf"
     if path.is_file() and not _expired(path, settings.HANDOUT_CACHE_MAX_AGE, time.time()):
         return path
+    return None
+
+
+def handout_pdf_file(handout: Handout) -> Path:
+    """The cached PDF of the handout, rendered first when it is not on disk (or too old)."""
+    cached = handout_cached_file(handout)
+    if cached is not None:
+        return cached
+    directory = Path(settings.HANDOUT_CACHE_DIR)
+    path = directory / f"{handout_cache_key(handout)}.pdf"
     data = handout_pdf(handout)
     directory.mkdir(parents=True, exist_ok=True)
     # Written beside the target and renamed: a concurrent reader sees the whole

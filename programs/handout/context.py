@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
 
 from exercises.models import ExercisePhoto, HoldUnit
+from programs.handout.ticks import TICKS_PATH, tick_alt, tick_pattern
 from programs.links import link_url, patient_active_link
 from programs.models import Program, ProgramRevision
 from programs.schedule import (
@@ -172,6 +173,8 @@ class ScheduleRow:
     grew: bool
     on: tuple[bool, ...]  # the seven days of the week, from the program week's first day
     stage: int
+    ticks: str  # the row's boxes as one picture's pattern (programs.handout.ticks)
+    ticks_alt: str  # and what it shows, in words
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,6 +182,32 @@ class ScheduleWeek:
     number: int
     days: tuple[datetime.date, ...]
     rows: tuple[ScheduleRow, ...]
+
+    @property
+    def longer_than_a_page(self) -> bool:
+        """Whether the week's table cannot fit on one page, by a low estimate of
+        its height. Such a week starts on a new page and goes on over the next,
+        as it did when WeasyPrint was asked to keep each week whole (and laid
+        the table out twice to find it would not fit). A shorter week is still
+        kept whole, so the pages stay the same."""
+        return sum(_row_height_at_least(row) for row in self.rows) > GRID_PAGE_ROOM
+
+
+# A low estimate of a grid row's height (millimetres), as handout.css lays it
+# out: text lines at most this many characters wide, at the cells' line
+# heights, plus the cell padding; the tick picture sets the least height.
+GRID_PAGE_ROOM = 260 - 20  # the A4 page's room (297 - 15 - 22) less caption and header
+DOSE_LINE, DOSE_CHARACTERS = 8.5 * 1.25 * 25.4 / 72, 40
+TITLE_LINE, TITLE_CHARACTERS = 9.5 * 1.25 * 25.4 / 72, 50
+CELL_PADDING = 1.8
+
+
+def _row_height_at_least(row: "ScheduleRow") -> float:
+    dose_lines = -(-len(row.dose) // DOSE_CHARACTERS)
+    title_lines = -(-len(row.entry.exercise.title) // TITLE_CHARACTERS)
+    boxes = max((len(day) for day in row.ticks.split(".") if day != "r"), default=1)
+    picture = 2 * 0.9 + 4.5 + 5.4 * (boxes - 1)
+    return CELL_PADDING + max(dose_lines * DOSE_LINE, title_lines * TITLE_LINE, picture)
 
 
 def _exercises(handout: Handout) -> list[HandoutExercise]:
@@ -211,11 +240,16 @@ def _schedule(snapshot: Snapshot, exercises: list[HandoutExercise]) -> list[Sche
     """The tick grid: the program's own weeks as the phone plans them, before any tick."""
     before_start = shifted_date(snapshot.start_date, -1)
     weeks = []
+    alts: dict[tuple, str] = {}
     for number in range(1, snapshot.weeks + 1):
         plan = week_plan(snapshot, number, {}, before_start)
         rows = []
         for entry, item in zip(exercises, plan.items, strict=True):
             previous = week_dose(item.item, number - 1) if number > 1 else item.dose
+            ticks = tick_pattern(on=item.on, sessions=entry.sessions, weekly=bool(entry.weekly))
+            weekdays = tuple(day.weekday() for day in plan.days)
+            if (ticks, weekdays) not in alts:
+                alts[ticks, weekdays] = tick_alt(ticks, plan.days)
             rows.append(
                 ScheduleRow(
                     entry=entry,
@@ -223,6 +257,8 @@ def _schedule(snapshot: Snapshot, exercises: list[HandoutExercise]) -> list[Sche
                     grew=item.dose.text != previous.text,
                     on=item.on,
                     stage=item.dose.stage,
+                    ticks=ticks,
+                    ticks_alt=alts[ticks, weekdays],
                 )
             )
         weeks.append(ScheduleWeek(number=number, days=plan.days, rows=tuple(rows)))
@@ -243,4 +279,5 @@ def handout_context(handout: Handout) -> dict:
         "schedule": _schedule(snapshot, exercises),
         "qr_svg": _qr_svg(handout.link_url) if handout.link_url else "",
         "language": handout.language,
+        "ticks_path": TICKS_PATH,
     }

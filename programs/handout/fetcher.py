@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from programs.handout.ticks import PATTERN, TICKS_PATH, tick_png
+
 # The origin WeasyPrint resolves "/static/..." and "/media/..." against. The
 # .invalid top-level domain never resolves, and the fetcher maps it to files.
 INTERNAL_ORIGIN = "https://handout.invalid"
@@ -65,11 +67,23 @@ def _safe_name(relative: str) -> bool:
     return bool(relative) and "\\" not in relative and "\0" not in relative and ".." not in parts
 
 
+@dataclasses.dataclass(frozen=True)
+class TickPicture:
+    """A row of the tick grid, drawn on request (programs.handout.ticks)."""
+
+    pattern: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.pattern}.png"
+
+
 class HandoutURLFetcher(URLFetcher):
     """Serves only the project's static and media files; refuses anything else.
 
     Accepted: `https://handout.invalid/<STATIC_URL>...`, `.../<MEDIA_URL>...`
-    (what the templates' relative URLs resolve to), and `file:` URLs that lie
+    (what the templates' relative URLs resolve to), `.../handout-ticks/<pattern>.png`
+    (a row of the tick grid, drawn here), and `file:` URLs that lie
     inside those directories. Refused: every other host or scheme (http, ftp,
     data:...), `..` segments, symlinks pointing outside the roots.
     """
@@ -77,7 +91,7 @@ class HandoutURLFetcher(URLFetcher):
     def __init__(self, **kwargs):
         super().__init__(allowed_protocols=["https", "file"], allow_redirects=False, **kwargs)
 
-    def resolve(self, url: str) -> Path | StoredMedia:
+    def resolve(self, url: str) -> Path | StoredMedia | TickPicture:
         parts = urlsplit(url)
         static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
         media_prefix = "/" + settings.MEDIA_URL.strip("/") + "/"
@@ -87,6 +101,9 @@ class HandoutURLFetcher(URLFetcher):
                 found = _file_under(static_roots(), path.removeprefix(static_prefix))
             elif path.startswith(media_prefix):
                 found = _media_file(path.removeprefix(media_prefix))
+            elif path.startswith(TICKS_PATH) and path.endswith(".png"):
+                pattern = path.removeprefix(TICKS_PATH).removesuffix(".png")
+                found = TickPicture(pattern) if PATTERN.match(pattern) else None
             else:
                 found = None
         elif parts.scheme == "file" and parts.netloc in ("", "localhost"):
@@ -105,6 +122,10 @@ class HandoutURLFetcher(URLFetcher):
     def fetch(self, url, headers=None):
         found = self.resolve(url)
         content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+        if isinstance(found, TickPicture):
+            return URLFetcherResponse(
+                url, tick_png(found.pattern), headers={"Content-Type": "image/png"}
+            )
         if isinstance(found, StoredMedia):
             with default_storage.open(found.name, "rb") as file:
                 return URLFetcherResponse(url, file.read(), headers={"Content-Type": content_type})

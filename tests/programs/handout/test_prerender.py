@@ -8,8 +8,11 @@ from django.urls import reverse
 from django_tasks import default_task_backend
 from django_tasks_db.models import DBTaskResult
 
+from programs import services
 from programs.handout import cache
+from programs.handout.context import handout_for
 from programs.handout.tasks import handout_prerender
+from programs.models import AccessLogEntry
 from tests.factories import make_link, make_program, publish
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -105,6 +108,8 @@ def test_the_first_download_after_publishing_takes_no_render(
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert len(renders) == 1, "the download laid the PDF out again"
+    # The worker and the view built the same handout (its link from SITE_URL): one key.
+    assert response["ETag"] == f'"{renders[0]}"'
 
 
 def test_a_render_for_an_erased_program_does_nothing(library, practice_user, renders):
@@ -140,3 +145,114 @@ def test_with_redis_configured_an_rq_worker_renders_it(
     SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
     assert queue.count == 0
     assert len(renders) == 1
+
+
+def test_the_worker_and_the_download_make_the_same_key_whatever_the_request_host(
+    library, practice_user, client, settings, renders
+):
+    """The QR code's address comes from SITE_URL, not from the request's host."""
+    from tests.factories import sign_in
+
+    settings.ALLOWED_HOSTS = ["testserver", "intern.example"]
+    program = make_program(practice_user, "hip-osteoarthritis-home")
+    make_link(program.patient, practice_user)
+    publish(program, practice_user)
+    name = handout_prerender.call(program.pk)
+    sign_in(client, practice_user)
+    response = client.get(
+        reverse("therapist:handout_pdf", args=[program.pk]), HTTP_HOST="intern.example"
+    )
+    assert response.status_code == 200
+    assert f'"{name.removesuffix(".pdf")}"' == response["ETag"]
+    assert len(renders) == 1
+
+
+def _handout_reads(program) -> int:
+    return AccessLogEntry.objects.filter(
+        patient=program.patient, action="view", detail="handout pdf"
+    ).count()
+
+
+def test_a_download_before_the_render_shows_a_page_that_waits_for_it(
+    library, practice_user, practice_client, settings, renders, monkeypatch
+):
+    settings.TASKS = DATABASE_QUEUE
+    program = make_program(practice_user, "hip-osteoarthritis-home")
+    make_link(program.patient, practice_user)
+    publish(program, practice_user)
+    url = reverse("therapist:handout_pdf", args=[program.pk])
+    DBTaskResult.objects.all().delete()  # the publish's render is lost (say the cache was emptied)
+
+    page = practice_client.get(url)
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    assert "De folder wordt klaargemaakt" in html
+    assert 'hx-trigger="every 2s"' in html and f'hx-get="{url}"' in html
+    assert f'href="{url}"' in html  # without JavaScript: ask again by hand
+    assert renders == [] and DBTaskResult.objects.ready().count() == 1
+    assert _handout_reads(program) == 1  # the therapist opened the handout: logged
+
+    # htmx asks again: only the status, still waiting; nothing logged, nothing queued.
+    status = practice_client.get(url, headers={"HX-Request": "true"})
+    assert status.status_code == 200
+    assert status.content.decode().lstrip().startswith('<div id="handout-status"')
+    assert 'hx-trigger="every 2s"' in status.content.decode()
+    assert _handout_reads(program) == 1 and DBTaskResult.objects.ready().count() == 1
+
+    _run_worker(monkeypatch)
+    ready = practice_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in ready and f'href="{url}"' in ready and "PDF downloaden" in ready
+
+    response = practice_client.get(url)
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert len(renders) == 1 and _handout_reads(program) == 2
+
+
+def test_without_a_worker_the_download_renders_at_once(
+    library, practice_user, practice_client, renders
+):
+    """The dummy queue (tests, a bare runserver) runs nothing: waiting would be forever."""
+    program = publish(make_program(practice_user, "hip-osteoarthritis-home"), practice_user)
+    response = practice_client.get(reverse("therapist:handout_pdf", args=[program.pk]))
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert len(renders) == 1
+
+
+def test_new_printed_details_of_the_practice_queue_renders(
+    library, practice_user, practice, django_capture_on_commit_callbacks
+):
+    published = publish(make_program(practice_user, "hip-osteoarthritis-home"), practice_user)
+    make_program(practice_user, "knee-osteoarthritis", name="Bram")  # a draft: no handout
+    default_task_backend.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        practice.pain_limit = 4  # not printed on the handout
+        services.practice_update(practice=practice)
+    assert _queued_programs() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        practice.phone = "050 123 4567"
+        services.practice_update(practice=practice)
+    assert _queued_programs() == [published.pk]
+
+
+def test_the_deploy_command_queues_the_handouts_not_in_the_cache(
+    library, practice_user, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.HANDOUT_CACHE_DIR = tmp_path
+    program = publish(make_program(practice_user, "hip-osteoarthritis-home"), practice_user)
+    default_task_backend.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("prerender_handouts", verbosity=0)
+    assert _queued_programs() == [program.pk]
+
+    handout_prerender.call(program.pk)
+    default_task_backend.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("prerender_handouts", verbosity=0)
+    assert _queued_programs() == []
+
+    # A deploy with a new template or stylesheet: a new layout fingerprint, a new key.
+    monkeypatch.setattr(cache, "layout_fingerprint", lambda: "new-layout")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("prerender_handouts", verbosity=0)
+    assert _queued_programs() == [program.pk]
+    assert cache.handout_cached_file(handout_for(program=program)) is None
