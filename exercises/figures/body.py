@@ -221,7 +221,8 @@ def skeleton(view: str, amputation: str = "", amputated: str = "near") -> list[N
         "root",
         _const(0, -TRUNK),
         (lambda pose: 0) if front else (lambda pose: pose["neck"]),
-        [Shape("circle", "head", (0 if front else 2, -NECK, HEAD_R))],
+        [Shape("circle", "head", (0 if front else 2, -NECK, HEAD_R))]
+        + ([] if front else [Shape("path", "nose", (f"M{2 + HEAD_R - 1} {-NECK - 3}l4.5 4.5h-4.5z",))]),
         {"head": (0 if front else 2, -NECK, HEAD_R)},
         "",
     )

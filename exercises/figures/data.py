@@ -56,7 +56,7 @@ POSTEROLATERAL_HIP_LIMIT = 90
 
 # Furniture the steps name beside the equipment of library.yaml.
 EXTRA_PROPS = ("bed", "wall", "towel-roll")
-# Where the body rests when the base does not say it (docs/figures.md `on`).
+# Where the body rests when the base does not say it (docs/figures.md `surface`).
 SURFACES = (
     "floor",
     "mat",
@@ -110,7 +110,8 @@ ENTRY_KEYS = {
     # Extensions (docs/figures.md): all optional.
     "amputated",
     "anchor",
-    "on",
+    "surface",
+    "on",  # the first name of `surface` (quoted: YAML reads a bare on: as true)
     "prop_at",
     "movement",
 }
@@ -232,6 +233,8 @@ def parse_entry(raw, file: str, known: dict[str, ExerciseInfo]) -> PoseEntry:
     slug = raw.get("exercise")
     here = f"{file}: {slug or '(no exercise)'}"
     for key in sorted(raw, key=str):
+        if key is True:
+            raise FigureDataError(f"{here}: unknown key True (YAML reads a bare on: as true; write surface:)")
         if key not in ENTRY_KEYS:
             raise FigureDataError(f"{here}: unknown key {key!r}")
     for key in REQUIRED_KEYS:
@@ -264,11 +267,11 @@ def parse_entry(raw, file: str, known: dict[str, ExerciseInfo]) -> PoseEntry:
     anchor = raw.get("anchor", "")
     if anchor and anchor not in POINTS:
         raise FigureDataError(f"{here}: anchor: unknown point {anchor!r}")
-    on = raw.get("on", "")
+    on = raw.get("surface", raw.get("on", ""))
     if on and on not in SURFACES:
-        raise FigureDataError(f"{here}: on: unknown surface {on!r}")
+        raise FigureDataError(f"{here}: surface: unknown surface {on!r}")
     if on and on not in ("floor", "mat") and on not in props:
-        raise FigureDataError(f"{here}: on: {on!r} is not among the props")
+        raise FigureDataError(f"{here}: surface: {on!r} is not among the props")
     prop_at = raw.get("prop_at") or {}
     if not isinstance(prop_at, dict):
         raise FigureDataError(f"{here}: prop_at maps a prop to a body point")

@@ -15,6 +15,8 @@ from exercises.figures.scene import (
     MAT,
     SEAT,
     STEP,
+    STEP_BEHIND_ANKLE,
+    STEP_WIDTH,
     SURFACE_Y,
     TABLE,
     Scene,
@@ -119,10 +121,16 @@ def _static(scene: Scene, name: str) -> str:
             inner += _line(front - 2, SEAT + 4, front - 2, 0) + _rect(back, SEAT, front - back, 5)
             return _group(name, inner)
         hx, hy, _ = pts[point_at(scene, name)]
-        # The chair stands with its back to the patient, the backrest under the hand.
+        # The chair stands with its back to the patient, the backrest under the hand;
+        # beside a table the patient holds, it stands beyond the table.
+        ahead = 1 if hx >= px else -1
+        if "table" in scene.entry.props and scene.surface != "table":
+            hx += ahead * 62
         top = min(hy + 4, SEAT - 10)
-        back = hx + 4
-        inner = _line(back, top, back, 0) + _line(back + 34, SEAT, back + 34, 0) + _rect(back, SEAT, 34, 5)
+        back = hx + 3 * ahead
+        far_end = back + 34 * ahead
+        inner = _line(back, top, back, 0) + _line(far_end, SEAT, far_end, 0)
+        inner += _rect(min(back, far_end), SEAT, 34, 5)
         return _group(name, inner)
     if name == "table":
         if seat:
@@ -130,15 +138,15 @@ def _static(scene: Scene, name: str) -> str:
             top = TABLE
         else:
             hx, hy, _ = pts[point_at(scene, name)]
-            left, right = hx - 6, hx + 50
+            left, right = (hx - 6, hx + 50) if hx >= px else (hx - 50, hx + 6)
             top = min(max(hy + 4, TABLE), -20)
         inner = _line(left + 5, top, left + 5, 0) + _line(right - 5, top, right - 5, 0)
         return _group(name, inner + _rect(left, top, right - left, 5))
     if name == "step":
         anchor = scene.anchor if scene.surface == "step" else point_at(scene, name)
         ax, _, _ = pts[anchor]
-        left = ax - 12 if scene.surface == "step" else ax - 14
-        return _group(name, _rect(left, STEP, 42, -STEP, 1))
+        left = ax - STEP_BEHIND_ANKLE if scene.surface == "step" else ax + 4
+        return _group(name, _rect(left, STEP, STEP_WIDTH, -STEP, 1))
     if name == "bosu":
         cx = pts[scene.anchor][0] + 4 if scene.surface == "bosu" else pts[point_at(scene, name)][0]
         d = f"M{n(cx - 28)} 0Q{n(cx)} {n(2 * BOSU)} {n(cx + 28)} 0z"
@@ -241,10 +249,11 @@ def _line_ends(scene: Scene, name: str, frame) -> tuple[float, float, float, flo
         hx, hy, _ = frame.points["hand_near"]
         return hx, hy, x, y
     # Resistance band: between both ankles in the front view, else tied behind the start.
-    other = point.replace("near", "far") if point.endswith("near") else point.replace("far", "near")
-    if scene.view == "front" and other in frame.points:
-        ox, oy, _ = frame.points[other]
-        return ox, oy, x, y
+    side, other_side = ("near", "far") if point.endswith("near") else ("far", "near")
+    for other in (point.replace(side, other_side), f"knee_{other_side}", f"ankle_{other_side}"):
+        if scene.view == "front" and other in frame.points:
+            ox, oy, _ = frame.points[other]
+            return ox, oy, x, y
     ex, ey, _ = scene.frames[-1].points[point]
     dx, dy = sx - ex, sy - ey
     length = max((dx * dx + dy * dy) ** 0.5, 1)

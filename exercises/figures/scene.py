@@ -16,6 +16,8 @@ BED = -50
 SEAT = -(body.SHANK + body.SOLE + body.R_FOOT) + body.R_TRUNK  # knees at right angles
 TABLE = -76
 STEP = -18
+STEP_WIDTH = 42
+STEP_BEHIND_ANKLE = 6  # standing on the step, its back edge is this far behind the ankle
 BOSU = -20
 BALL_R = 22
 FLOWIN = -2
@@ -28,8 +30,8 @@ SURFACE_Y = {
     "step": STEP,
     "bosu": BOSU,
     "swiss-ball": -2 * BALL_R,
-    "bike": -62,
-    "rower": -14,
+    "bike": -98,
+    "rower": -18,
     "leg-press": -30,
     "treadmill": -8,
     "cross-trainer": -14,
@@ -49,16 +51,24 @@ DEFAULT_ANCHOR = {
     "on_ball": "pelvis",
 }
 # Which parts carry the body, per base (the checks: one of them touches).
+FEET = ("heel_near", "heel_far", "toe_near", "toe_far")
+LYING = ("pelvis", "shoulder", "head", "trunk", "hip_near", "hip_far", "knee_near", "knee_far",
+         "elbow_near", "elbow_far", "hand_near", "hand_far", "upper-arm", "forearm", "thigh",
+         "stump_near", "stump_far", "residual")
 SUPPORT = {
-    "standing": ("heel_near", "heel_far", "toe_near", "toe_far", "stump_near", "stump_far"),
-    "supine": ("pelvis", "shoulder", "head", "trunk", "pelvis-shape"),
-    "prone": ("pelvis", "shoulder", "head", "trunk"),
-    "side_lying": ("pelvis", "shoulder", "head", "trunk", "hip_near", "hip_far", "knee_near", "knee_far"),
-    "sitting": ("pelvis",),
-    "hands_knees": ("knee_near", "knee_far", "hand_near", "hand_far", "stump_near", "stump_far"),
-    "kneeling": ("knee_near", "knee_far", "stump_near", "stump_far"),
-    "on_ball": ("pelvis", "shoulder", "heel_near", "heel_far", "toe_near", "toe_far"),
+    "standing": (*FEET, "stump_near", "stump_far"),
+    "supine": LYING,
+    "prone": LYING,
+    "side_lying": LYING,
+    "sitting": ("pelvis", *FEET),
+    "hands_knees": ("knee_near", "knee_far", "hand_near", "hand_far", "stump_near", "stump_far", *FEET),
+    "kneeling": ("knee_near", "knee_far", "stump_near", "stump_far", *FEET),
+    "on_ball": ("pelvis", "shoulder", "hand_near", "hand_far", "knee_near", "knee_far", *FEET),
 }
+# Lying and kneeling, the toes bend where they meet the floor: the feet may press
+# this far into the surface before they, and not the trunk or knees, carry the body.
+SOFT_TOES = 4
+SOFT_TOE_BASES = ("supine", "prone", "side_lying", "kneeling", "hands_knees")
 
 # Timing of one loop, in seconds.
 MOVE = 1.4  # start to end (or to the middle, and on to the end)
@@ -156,7 +166,16 @@ class Scene:
         pts = body.points(self.nodes, pose)
         ends = body.segment_ends(self.nodes, pose)
         lowest = max(y + r for _, _, y, r in ends)
-        if self.entry.base in ("sitting", "on_ball") and self.surface in SEATS:
+        if self.entry.base in SOFT_TOE_BASES:
+            feet = [y + r for name, _, y, r in ends if name.startswith(("heel", "toe", "foot"))]
+            rest = [y + r for name, _, y, r in ends if not name.startswith(("heel", "toe", "foot"))]
+            lowest = max(max(rest), max(feet, default=-999) - SOFT_TOES)
+        if self.surface == "step" and self.entry.base == "standing":
+            # The anchor's foot stands on the step; the other may stand on the floor.
+            side = self.anchor.rsplit("_", 1)[-1]
+            foot = [y + r for name, _, y, r in ends if name.endswith(side) and name.startswith(("heel", "toe", "stump"))]
+            dy = min(STEP - max(foot or [lowest]), self.floor - lowest)
+        elif self.entry.base in ("sitting", "on_ball") and self.surface in SEATS:
             px, py, pr = pts["pelvis"]
             dy = min(self.surface_y - (py + pr), self.floor - lowest)
         else:

@@ -13,8 +13,8 @@ from exercises.figures.scene import Frame, Scene
 NEAR = "#1f1f1f"  # 16.5:1 on white
 FAR = "#707070"  # 4.9:1 on white
 ARROW = "#b00020"  # 7.3:1 on white
-WIDTH = {"trunk": 13, "head": 0, "pelvis": 0, "foot": 5, "shoulders": 7}
-LIMB_WIDTH = 7
+WIDTH = {"trunk": 11, "head": 0, "pelvis": 0, "foot": 5, "shoulders": 6}
+LIMB_WIDTH = 6
 ANIMATED_SIZE = (240, 180)
 PANEL_GAP = 0.12  # between the two still frames, a share of a panel's width
 STILLS_SIZE = (round(2 * 160 * (1 + PANEL_GAP / 2)), 120)
@@ -45,6 +45,8 @@ def _shape_svg(shape: body.Shape, color: str, pose: dict | None, anim: "Anim | N
         cx, cy, r = shape.values
         return f'<circle class={cls} cx="{num(cx)}" cy="{num(cy)}" r="{num(r)}" fill="{color}" stroke="none"/>'
     (d,) = shape.values
+    if part == "nose":
+        return f'<path class={cls} d="{d}" fill="{color}" stroke="none"/>'
     return f'<path class={cls} d="{d}" stroke-width="{WIDTH.get(part, LIMB_WIDTH)}"/>'
 
 
@@ -123,9 +125,18 @@ def body_svg(scene: Scene, frame: Frame | None = None, anim: Anim | None = None)
     return "".join(_node_svg(root, tree, attached, frame, anim) for root in tree[None])
 
 
+# Every figure is drawn at the same scale unless it does not fit: a viewBox this big.
+MIN_BOX = (280, 210)
+
+
 def _fit(box, aspect: float, pad: float = 6) -> tuple[float, float, float, float]:
     x0, y0, x1, y1 = box
     x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    if x1 - x0 < MIN_BOX[0]:
+        grow = MIN_BOX[0] - (x1 - x0)
+        x0, x1 = x0 - grow / 2, x1 + grow / 2
+    if y1 - y0 < MIN_BOX[1]:
+        y0 = y1 - MIN_BOX[1]
     w, h = x1 - x0, y1 - y0
     if w / h < aspect:
         grow = h * aspect - w
