@@ -25,8 +25,8 @@ from programs.handout.context import Handout
 from programs.handout.render import TEMPLATE, handout_pdf
 
 # What the handout's layout is made of, besides this code.
-LAYOUT_TEMPLATES = (TEMPLATE, "programs/partials/exercise.html")
-LAYOUT_STATIC = ("css/handout.css", "exercises/pictograms")
+LAYOUT_TEMPLATES = (TEMPLATE, "programs/partials/exercise.html", "exercises/partials/figure.html")
+LAYOUT_STATIC = ("css/handout.css", "exercises/pictograms", "exercises/figures")
 # A render that died midway leaves its temporary file; any older than this is litter.
 ABANDONED_RENDER_AGE = 3600
 
