@@ -100,6 +100,17 @@ def _body_box(scene: Scene):
     )
 
 
+def _clear_of_legs(scene: Scene, x: float, ahead: int) -> float:
+    """Furniture the patient holds stands clear of the legs and trunk (in the start pose)."""
+    body_x = [
+        px + ahead * r
+        for part, px, _, r in scene.frames[0].ends
+        if not part.startswith(("upper-arm", "forearm", "head", "nose"))
+    ]
+    edge = max(body_x) if ahead > 0 else min(body_x)
+    return max(x, edge + 4) if ahead > 0 else min(x, edge - 4)
+
+
 def _static(scene: Scene, name: str) -> str:
     """A prop that stands still, placed from the start frame."""
     pts = scene.frames[0].points
@@ -124,6 +135,7 @@ def _static(scene: Scene, name: str) -> str:
         # The chair stands with its back to the patient, the backrest under the hand;
         # beside a table the patient holds, it stands beyond the table.
         ahead = 1 if hx >= px else -1
+        hx = _clear_of_legs(scene, hx, ahead)
         if "table" in scene.entry.props and scene.surface != "table":
             hx += ahead * 62
         top = min(hy + 4, SEAT - 10)
@@ -138,6 +150,8 @@ def _static(scene: Scene, name: str) -> str:
             top = TABLE
         else:
             hx, hy, _ = pts[point_at(scene, name)]
+            ahead = 1 if hx >= px else -1
+            hx = _clear_of_legs(scene, hx + 6 * ahead, ahead) - 6 * ahead
             left, right = (hx - 6, hx + 50) if hx >= px else (hx - 50, hx + 6)
             top = min(max(hy + 4, TABLE), -20)
         inner = _line(left + 5, top, left + 5, 0) + _line(right - 5, top, right - 5, 0)
