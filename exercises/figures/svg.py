@@ -129,14 +129,18 @@ def body_svg(scene: Scene, frame: Frame | None = None, anim: Anim | None = None)
 MIN_BOX = (280, 210)
 
 
-def _fit(box, aspect: float, pad: float = 6) -> tuple[float, float, float, float]:
+# The still frames are small on paper: each fills its panel more.
+STILLS_MIN_BOX = (180, 135)
+
+
+def _fit(box, aspect: float, pad: float = 6, minimum=MIN_BOX) -> tuple[float, float, float, float]:
     x0, y0, x1, y1 = box
     x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
-    if x1 - x0 < MIN_BOX[0]:
-        grow = MIN_BOX[0] - (x1 - x0)
+    if x1 - x0 < minimum[0]:
+        grow = minimum[0] - (x1 - x0)
         x0, x1 = x0 - grow / 2, x1 + grow / 2
-    if y1 - y0 < MIN_BOX[1]:
-        y0 = y1 - MIN_BOX[1]
+    if y1 - y0 < minimum[1]:
+        y0 = y1 - minimum[1]
     w, h = x1 - x0, y1 - y0
     if w / h < aspect:
         grow = h * aspect - w
@@ -200,7 +204,7 @@ def _arrow(scene: Scene) -> str:
 
 def stills(scene: Scene, title: str, desc: str) -> str:
     """The start and the end frame side by side; the end frame's arrow shows the way."""
-    panel = _fit(_scene_box(scene), ANIMATED_SIZE[0] / ANIMATED_SIZE[1])
+    panel = _fit(_scene_box(scene), ANIMATED_SIZE[0] / ANIMATED_SIZE[1], minimum=STILLS_MIN_BOX)
     x, y, w, h = panel
     gap = round(w * PANEL_GAP)
     total = (x, y, 2 * w + gap, h)
