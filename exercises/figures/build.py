@@ -66,7 +66,7 @@ def movement(entry: PoseEntry, language: str) -> str:
             phrases.append(phrase)
     if not phrases:
         return "houding aanhouden" if language == "nl" else "hold the position"
-    joined = ", ".join(phrases)
+    joined = ", ".join(phrases[:3])  # the main joints; the steps say the rest
     return f"{joined} en terug" if language == "nl" else f"{joined} and back"
 
 
