@@ -211,7 +211,11 @@ def skeleton(view: str, amputation: str = "", amputated: str = "near") -> list[N
     if front:
         trunk_shapes += [
             Shape("line", "pelvis", (-HIP_HALF, 0, HIP_HALF, 0)),
-            Shape("line", "shoulders", (-SHOULDER_HALF, -TRUNK + SHOULDER_DROP, SHOULDER_HALF, -TRUNK + SHOULDER_DROP)),
+            Shape(
+                "line",
+                "shoulders",
+                (-SHOULDER_HALF, -TRUNK + SHOULDER_DROP, SHOULDER_HALF, -TRUNK + SHOULDER_DROP),
+            ),
         ]
     else:
         trunk_shapes += [Shape("circle", "pelvis", (0, 0, 7))]
@@ -222,7 +226,11 @@ def skeleton(view: str, amputation: str = "", amputated: str = "near") -> list[N
         _const(0, -TRUNK),
         (lambda pose: 0) if front else (lambda pose: pose["neck"]),
         [Shape("circle", "head", (0 if front else 2, -NECK, HEAD_R))]
-        + ([] if front else [Shape("path", "nose", (f"M{2 + HEAD_R - 1} {-NECK - 3}l4.5 4.5h-4.5z",))]),
+        + (
+            []
+            if front
+            else [Shape("path", "nose", (f"M{2 + HEAD_R - 1} {-NECK - 3}l4.5 4.5h-4.5z",))]
+        ),
         {"head": (0 if front else 2, -NECK, HEAD_R)},
         "",
     )
@@ -267,7 +275,9 @@ def world(nodes: list[Node], pose: Pose, root: tuple[float, float] = (0, 0)) -> 
     for node in nodes:
         parent = matrices[node.parent] if node.parent else translate(*root)
         ox, oy = node.offset(pose)
-        matrices[node.name] = multiply(multiply(parent, translate(ox, oy)), rotate(node.angle(pose)))
+        matrices[node.name] = multiply(
+            multiply(parent, translate(ox, oy)), rotate(node.angle(pose))
+        )
     return matrices
 
 
@@ -285,7 +295,9 @@ def points(nodes: list[Node], pose: Pose, root: tuple[float, float] = (0, 0)) ->
     return found
 
 
-def segment_ends(nodes: list[Node], pose: Pose, root=(0, 0)) -> list[tuple[str, float, float, float]]:
+def segment_ends(
+    nodes: list[Node], pose: Pose, root=(0, 0)
+) -> list[tuple[str, float, float, float]]:
     """Every drawn endpoint (lines and path corners) with its half-thickness: the checks' points."""
     matrices = world(nodes, pose, root)
     ends = []

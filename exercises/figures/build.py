@@ -37,7 +37,12 @@ JOINT_WORDS = {
 FRONT_WORDS = {
     "trunk": ("romp zijwaarts", "romp zijwaarts", "trunk sideways", "trunk sideways"),
     "hip": ("been zijwaarts", "been naar binnen", "leg out sideways", "leg inwards"),
-    "shoulder": ("arm zijwaarts heffen", "arm laten zakken", "raise the arm sideways", "lower the arm"),
+    "shoulder": (
+        "arm zijwaarts heffen",
+        "arm laten zakken",
+        "raise the arm sideways",
+        "lower the arm",
+    ),
 }
 VARIANT_WORDS = {
     "transtibial": ("onderbeenamputatie", "below-knee amputation"),

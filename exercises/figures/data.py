@@ -234,7 +234,9 @@ def parse_entry(raw, file: str, known: dict[str, ExerciseInfo]) -> PoseEntry:
     here = f"{file}: {slug or '(no exercise)'}"
     for key in sorted(raw, key=str):
         if key is True:
-            raise FigureDataError(f"{here}: unknown key True (YAML reads a bare on: as true; write surface:)")
+            raise FigureDataError(
+                f"{here}: unknown key True (YAML reads a bare on: as true; write surface:)"
+            )
         if key not in ENTRY_KEYS:
             raise FigureDataError(f"{here}: unknown key {key!r}")
     for key in REQUIRED_KEYS:
@@ -323,13 +325,14 @@ def load_poses(directory: Path = POSE_DIR) -> dict[str, PoseEntry]:
         for entry in load_file(path):
             if entry.exercise in found:
                 raise FigureDataError(
-                    f"{path.name}: {entry.exercise}: a second entry (first in {found[entry.exercise].file})"
+                    f"{path.name}: {entry.exercise}: a second entry"
+                    f" (first in {found[entry.exercise].file})"
                 )
             found[entry.exercise] = entry
     return found
 
 
 def figure_variants(info: ExerciseInfo) -> tuple[str, ...]:
-    """"" for one figure, or the amputation levels an exercise gets a figure for."""
+    """ "" for one figure, or the amputation levels an exercise gets a figure for."""
     levels = tuple(v for v in AMPUTATION_VARIANTS if v in info.applies_to)
     return levels or ("",)

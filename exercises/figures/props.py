@@ -167,7 +167,9 @@ def _static(scene: Scene, name: str) -> str:
         return _group(name, f'<path d="{d}"/>' + _line(cx - 30, -1, cx + 30, -1))
     if name == "swiss-ball":
         cx = px if scene.surface == name else pts[point_at(scene, name)][0]
-        return _group(name, _circle(cx, -BALL_R, BALL_R) + _line(cx - BALL_R, -BALL_R, cx + BALL_R, -BALL_R))
+        return _group(
+            name, _circle(cx, -BALL_R, BALL_R) + _line(cx - BALL_R, -BALL_R, cx + BALL_R, -BALL_R)
+        )
     if name in ("towel", "towel-roll"):
         x, y, r = pts[point_at(scene, name)]
         floor = SURFACE_Y.get(scene.surface, 0) if scene.surface in ("mat", "bed", "floor") else 0
@@ -187,13 +189,21 @@ def _static(scene: Scene, name: str) -> str:
         sx = px
         saddle = SURFACE_Y["bike"]
         inner = _circle(sx - 30, -20, 19) + _circle(sx + 50, -20, 19)
-        inner += _line(sx - 30, -20, sx, saddle) + _line(sx, saddle, sx + 24, -20) + _line(sx + 24, -20, sx + 50, -20)
+        inner += (
+            _line(sx - 30, -20, sx, saddle)
+            + _line(sx, saddle, sx + 24, -20)
+            + _line(sx + 24, -20, sx + 50, -20)
+        )
         inner += _line(sx + 40, saddle - 20, sx + 50, -20) + _rect(sx - 9, saddle - 2, 18, 4)
         inner += _circle(sx + 24, -20, 6)
         return _group(name, inner, ' fill-opacity="0.4"')
     if name == "rower":
         seat_y = SURFACE_Y["rower"]
-        ax, _, _ = pts[point_at(scene, "rower") if "rower" in dict(scene.entry.prop_at) else "toe_near"] if "toe_near" in pts else pts["pelvis"]
+        ax, _, _ = (
+            pts[point_at(scene, "rower") if "rower" in dict(scene.entry.prop_at) else "toe_near"]
+            if "toe_near" in pts
+            else pts["pelvis"]
+        )
         inner = _rect(px - 60, -6, ax - px + 90, 6, 1) + _rect(px - 10, seat_y, 22, 5)
         inner += _line(ax + 6, -6, ax + 6, -40) + _circle(ax + 20, -30, 10)
         return _group(name, inner)
@@ -222,7 +232,11 @@ def _attached_svg(name: str, x: float, y: float, near: bool) -> str:
     if name == "weighted-ball":
         return _group(name, _circle(x, y + 7, 8), f' fill="{STROKE}" fill-opacity="0.6"')
     if name == "weights":
-        inner = _line(x - 7, y, x + 7, y) + _rect(x - 9, y - 5, 4, 10, 1) + _rect(x + 5, y - 5, 4, 10, 1)
+        inner = (
+            _line(x - 7, y, x + 7, y)
+            + _rect(x - 9, y - 5, 4, 10, 1)
+            + _rect(x + 5, y - 5, 4, 10, 1)
+        )
         return _group(name, inner, f' fill="{STROKE}"')
     if name == "flowin":
         return _group(name, _rect(x - 6, y + body.SOLE + 2.5, 22, 3, 1))
@@ -299,8 +313,20 @@ def overlay(scene: Scene, anim=None, frame=None) -> str:
 
 
 def behind(scene: Scene) -> str:
-    order = ("mat", "bed", "treadmill", "cross-trainer", "leg-press", "rower", "bike", "wall", "wall-bars")
-    names = sorted(set(scene.entry.props), key=lambda p: (order.index(p) if p in order else len(order), p))
+    order = (
+        "mat",
+        "bed",
+        "treadmill",
+        "cross-trainer",
+        "leg-press",
+        "rower",
+        "bike",
+        "wall",
+        "wall-bars",
+    )
+    names = sorted(
+        set(scene.entry.props), key=lambda p: (order.index(p) if p in order else len(order), p)
+    )
     out = []
     for name in names:
         if name in ATTACHED and name != "leg-press" or name in LINES:
@@ -330,7 +356,9 @@ def bbox(scene: Scene) -> tuple[float, float, float, float]:
     for match in re.finditer(r"[ML](-?[\d.]+) (-?[\d.]+)", text):
         xs.append(float(match.group(1)))
         ys.append(float(match.group(2)))
-    for match in re.finditer(r'<rect x="(-?[\d.]+)" y="(-?[\d.]+)" width="([\d.]+)" height="([\d.]+)"', text):
+    for match in re.finditer(
+        r'<rect x="(-?[\d.]+)" y="(-?[\d.]+)" width="([\d.]+)" height="([\d.]+)"', text
+    ):
         xs.append(float(match.group(1)) + float(match.group(3)))
     for match in re.finditer(r'<circle cx="(-?[\d.]+)" cy="(-?[\d.]+)" r="([\d.]+)"', text):
         r = float(match.group(3))

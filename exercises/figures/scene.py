@@ -52,16 +52,41 @@ DEFAULT_ANCHOR = {
 }
 # Which parts carry the body, per base (the checks: one of them touches).
 FEET = ("heel_near", "heel_far", "toe_near", "toe_far")
-LYING = ("pelvis", "shoulder", "head", "trunk", "hip_near", "hip_far", "knee_near", "knee_far",
-         "elbow_near", "elbow_far", "hand_near", "hand_far", "upper-arm", "forearm", "thigh",
-         "stump_near", "stump_far", "residual")
+LYING = (
+    "pelvis",
+    "shoulder",
+    "head",
+    "trunk",
+    "hip_near",
+    "hip_far",
+    "knee_near",
+    "knee_far",
+    "elbow_near",
+    "elbow_far",
+    "hand_near",
+    "hand_far",
+    "upper-arm",
+    "forearm",
+    "thigh",
+    "stump_near",
+    "stump_far",
+    "residual",
+)
 SUPPORT = {
     "standing": (*FEET, "stump_near", "stump_far"),
     "supine": LYING,
     "prone": LYING,
     "side_lying": LYING,
     "sitting": ("pelvis", *FEET),
-    "hands_knees": ("knee_near", "knee_far", "hand_near", "hand_far", "stump_near", "stump_far", *FEET),
+    "hands_knees": (
+        "knee_near",
+        "knee_far",
+        "hand_near",
+        "hand_far",
+        "stump_near",
+        "stump_far",
+        *FEET,
+    ),
     "kneeling": ("knee_near", "knee_far", "stump_near", "stump_far", *FEET),
     "on_ball": ("pelvis", "shoulder", "hand_near", "hand_far", "knee_near", "knee_far", *FEET),
 }
@@ -123,7 +148,7 @@ def _mix(a: dict, b: dict, u: float) -> dict:
 def timeline(entry: PoseEntry, hold_seconds: int) -> tuple[float, list[tuple[float, dict]]]:
     """The loop's length and its keyframes (time in seconds, pose)."""
     frames = entry.frames()
-    legs = list(zip(frames, frames[1:]))
+    legs = list(zip(frames, frames[1:], strict=False))
     hold = min(max(1, hold_seconds), MAX_HOLD)
     keys: list[tuple[float, dict]] = [(0.0, frames[0])]
     t = 0.0
@@ -173,7 +198,11 @@ class Scene:
         if self.surface == "step" and self.entry.base == "standing":
             # The anchor's foot stands on the step; the other may stand on the floor.
             side = self.anchor.rsplit("_", 1)[-1]
-            foot = [y + r for name, _, y, r in ends if name.endswith(side) and name.startswith(("heel", "toe", "stump"))]
+            foot = [
+                y + r
+                for name, _, y, r in ends
+                if name.endswith(side) and name.startswith(("heel", "toe", "stump"))
+            ]
             dy = min(STEP - max(foot or [lowest]), self.floor - lowest)
         elif self.entry.base in ("sitting", "on_ball") and self.surface in SEATS:
             px, py, pr = pts["pelvis"]
@@ -182,7 +211,12 @@ class Scene:
             dy = self.surface_y - lowest
         dx = -pts[self.anchor][0]
         root = (dx, dy)
-        return Frame(pose, root, body.points(self.nodes, pose, root), body.segment_ends(self.nodes, pose, root))
+        return Frame(
+            pose,
+            root,
+            body.points(self.nodes, pose, root),
+            body.segment_ends(self.nodes, pose, root),
+        )
 
     def bbox(self) -> tuple[float, float, float, float]:
         xs, ys = [], []

@@ -39,11 +39,17 @@ def _shape_svg(shape: body.Shape, color: str, pose: dict | None, anim: "Anim | N
                 extra = anim.animate("y2", [num(v) for v in values])
             else:
                 y2 = shape.length(pose)
-        head = f'<line class={cls} x1="{num(x1)}" y1="{num(y1)}" x2="{num(x2)}" y2="{num(y2)}" stroke-width="{width}"'
+        head = (
+            f'<line class={cls} x1="{num(x1)}" y1="{num(y1)}" x2="{num(x2)}" y2="{num(y2)}"'
+            f' stroke-width="{width}"'
+        )
         return head + (f">{extra}</line>" if extra else "/>")
     if shape.kind == "circle":
         cx, cy, r = shape.values
-        return f'<circle class={cls} cx="{num(cx)}" cy="{num(cy)}" r="{num(r)}" fill="{color}" stroke="none"/>'
+        return (
+            f'<circle class={cls} cx="{num(cx)}" cy="{num(cy)}" r="{num(r)}" fill="{color}"'
+            ' stroke="none"/>'
+        )
     (d,) = shape.values
     if part == "nose":
         return f'<path class={cls} d="{d}" fill="{color}" stroke="none"/>'
@@ -100,7 +106,9 @@ def _node_svg(node, tree, attached, frame: Frame | None, anim: Anim | None) -> s
     stroke = f' stroke="{color}"' if node.side or node.parent is None else ""
     inner = "".join(_shape_svg(shape, color, pose0, anim) for shape in node.shapes)
     inner += "".join(attached.get(node.name, ()))
-    inner += "".join(_node_svg(child, tree, attached, frame, anim) for child in tree.get(node.name, ()))
+    inner += "".join(
+        _node_svg(child, tree, attached, frame, anim) for child in tree.get(node.name, ())
+    )
     name = quoteattr(f"node {node.name}")
     translate = "" if offset_values[0] == "0 0" and not moves else f"translate({offset_values[0]})"
     rotate = "" if angle_values[0] == "0" and not turns else f"rotate({angle_values[0]})"
@@ -188,7 +196,7 @@ def _arrow(scene: Scene) -> str:
         return ""
     path = []
     frames = [scene.frames[0]]
-    for a, b in zip(scene.frames, scene.frames[1:]):
+    for a, b in zip(scene.frames, scene.frames[1:], strict=False):
         for i in range(1, 9):
             pose = {k: a.pose[k] + (b.pose[k] - a.pose[k]) * i / 8 for k in a.pose}
             frames.append(scene.place(pose))
@@ -216,11 +224,13 @@ def stills(scene: Scene, title: str, desc: str) -> str:
     )
     first, last = scene.frames[0], scene.frames[-1]
     start = (
-        f'<g class="frame frame-start">{props.floor(panel)}{props.behind(scene)}{body_svg(scene, frame=first)}'
+        f'<g class="frame frame-start">{props.floor(panel)}{props.behind(scene)}'
+        f"{body_svg(scene, frame=first)}"
         f"{props.overlay(scene, frame=first)}</g>"
     )
     end = (
-        f'<g class="frame frame-end" transform="translate({w + gap} 0)">{props.floor(panel)}{props.behind(scene)}'
+        f'<g class="frame frame-end" transform="translate({w + gap} 0)">'
+        f"{props.floor(panel)}{props.behind(scene)}"
         f"{body_svg(scene, frame=last)}{props.overlay(scene, frame=last)}{_arrow(scene)}</g>"
     )
     divider = (

@@ -62,7 +62,9 @@ def test_the_committed_figures_are_what_the_pose_data_draws(built):
     files, _ = built
     on_disk = {path.name for path in FIGURES.iterdir()}
     assert on_disk == set(files), "stale or missing files: run manage.py build_figures"
-    stale = [name for name, text in files.items() if (FIGURES / name).read_text(encoding="utf-8") != text]
+    stale = [
+        name for name, text in files.items() if (FIGURES / name).read_text(encoding="utf-8") != text
+    ]
     assert stale == [], f"out of date, run manage.py build_figures: {stale[:5]}"
 
 
@@ -85,7 +87,7 @@ def test_every_svg_is_small_titled_marked_as_the_apps_and_has_no_script(built):
         desc = root.find(f"{SVG}desc")
         assert title is not None and len(title.text) > 10, name
         assert desc is not None and "niet de tekening uit de folder" in desc.text, name
-        assert "<script" not in text and "onload" not in text and "href=\"http" not in text, name
+        assert "<script" not in text and "onload" not in text and 'href="http' not in text, name
         assert len(text.encode()) < 12_000, f"{name} is {len(text.encode())} bytes"
 
 
@@ -171,7 +173,7 @@ def test_every_figure_is_anatomical_and_rests_on_its_support(poses):
 
 
 def test_the_angle_ranges_hold_in_every_animation_frame(poses):
-    for slug, variant, info, scene in scenes(poses):
+    for slug, _variant, _info, scene in scenes(poses):
         for pose in [pose for _, pose in scene.keys]:
             for joint, angle in pose.items():
                 low, high = data._joint_range(joint, scene.view)

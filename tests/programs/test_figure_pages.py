@@ -28,8 +28,15 @@ def test_the_plan_shows_each_exercises_animated_figure_with_still_frames_for_red
     pictures = _pictures(page)
     assert pictures
     first = pictures[0]
-    assert '<source media="(prefers-reduced-motion: reduce)" srcset="/static/exercises/figures/' in first
-    assert re.search(r'<img class="exercise-figure-image" src="/static/exercises/figures/[a-z0-9-]+\.svg" width="240" height="180" alt="[^"]{10,}"', first)
+    assert (
+        '<source media="(prefers-reduced-motion: reduce)" srcset="/static/exercises/figures/'
+        in first
+    )
+    assert re.search(
+        r'<img class="exercise-figure-image" src="/static/exercises/figures/[a-z0-9-]+\.svg"'
+        r' width="240" height="180" alt="[^"]{10,}"',
+        first,
+    )
     # Anna's program is transtibial: the below-knee drawings, never the above-knee ones.
     assert "-transtibial.svg" in page and "-transfemoral" not in page
     assert "exercises/pictograms/" not in page

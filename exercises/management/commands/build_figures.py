@@ -9,16 +9,21 @@ from exercises.figures.data import ROOT
 
 
 class Command(BaseCommand):
-    help = "Draw the exercise figures from fixtures/figures/*.yaml (deterministic: same input, same bytes)."
+    help = (
+        "Draw the exercise figures from fixtures/figures/*.yaml "
+        "(deterministic: same input, same bytes)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--out", default=str(ROOT / "static" / STATIC_DIR), help="the directory to write")
+        parser.add_argument(
+            "--out", default=str(ROOT / "static" / STATIC_DIR), help="the directory to write"
+        )
 
     def handle(self, *args, out, **options):
         files, missing = build()
         target = Path(out)
         target.mkdir(parents=True, exist_ok=True)
-        for stale in sorted(set(p.name for p in target.glob("*.svg")) - set(files)):
+        for stale in sorted({p.name for p in target.glob("*.svg")} - set(files)):
             (target / stale).unlink()
         changed = 0
         for name, text in sorted(files.items()):
@@ -29,4 +34,7 @@ class Command(BaseCommand):
                 changed += 1
         for slug in missing:
             self.stderr.write(self.style.WARNING(f"no pose data yet: {slug} (skipped)"))
-        self.stdout.write(f"{len(files) - 1} figure files in {target}, {changed} written, {len(missing)} exercises without pose data")
+        self.stdout.write(
+            f"{len(files) - 1} figure files in {target}, {changed} written, "
+            f"{len(missing)} exercises without pose data"
+        )

@@ -29,8 +29,10 @@ def sheet_html(files: dict[str, str], only: str = "", scale: float = 1.0) -> str
             f'height="{int(120 * scale)}" alt=""><figcaption>{label}</figcaption></figure>'
         )
     style = (
-        "body{margin:8px;font:13px sans-serif;display:grid;grid-template-columns:repeat(3,1fr);gap:6px}"
-        "figure{margin:0;border:1px solid #ccc;padding:2px}figcaption{font-weight:bold}img{display:block}"
+        "body{margin:8px;font:13px sans-serif;display:grid;"
+        "grid-template-columns:repeat(3,1fr);gap:6px}"
+        "figure{margin:0;border:1px solid #ccc;padding:2px}"
+        "figcaption{font-weight:bold}img{display:block}"
     )
     return f"<!doctype html><meta charset=utf-8><style>{style}</style>{''.join(cells)}"
 
@@ -58,7 +60,9 @@ class Command(BaseCommand):
             page_file.write_text(page_html, encoding="utf-8")
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM)
-                page = browser.new_page(viewport={"width": int(3 * 345 * scale) + 40, "height": 600})
+                page = browser.new_page(
+                    viewport={"width": int(3 * 345 * scale) + 40, "height": 600}
+                )
                 page.goto(page_file.as_uri())
                 page.screenshot(path=out, full_page=True)
                 browser.close()
