@@ -237,4 +237,6 @@ def stills(scene: Scene, title: str, desc: str) -> str:
         f'<path class="between" d="M{num(x + w + gap * 0.2)} {num(y + h / 2)}h{num(gap * 0.5)}" '
         f'stroke="{ARROW}" stroke-width="3" marker-end="url(#arrowhead)"/>'
     )
+    if first.pose == last.pose:
+        divider = ""  # a position held: the two frames are the same, nothing moves between
     return _head(total, size, title, desc) + marker + start + divider + end + "</svg>\n"
