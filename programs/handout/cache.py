@@ -26,10 +26,10 @@ from programs.handout.context import Handout
 from programs.handout.render import TEMPLATE, handout_pdf
 
 # What the handout's layout is made of, besides this code.
-LAYOUT_TEMPLATES = (TEMPLATE, "programs/partials/exercise.html")
+LAYOUT_TEMPLATES = (TEMPLATE, "programs/partials/exercise.html", "exercises/partials/figure.html")
 # The code that draws the tick grid's rows is layout too.
 LAYOUT_CODE = (Path(ticks.__file__),)
-LAYOUT_STATIC = ("css/handout.css", "handout", "exercises/pictograms")
+LAYOUT_STATIC = ("css/handout.css", "handout", "exercises/pictograms", "exercises/figures")
 # A render that died midway leaves its temporary file; any older than this is litter.
 ABANDONED_RENDER_AGE = 3600
 

@@ -176,6 +176,7 @@ def template_version() -> str:
     templates = Path(settings.BASE_DIR) / "templates"
     files = sorted((templates / "programs" / "plan").rglob("*.html"))
     files += [templates / "programs" / "partials" / "exercise.html"]
+    files += [templates / "exercises" / "partials" / "figure.html"]
     files += sorted((templates / "partials").glob("*.html"))
     for path in files:
         digest.update(path.read_bytes())

@@ -234,11 +234,14 @@ def plan_step(request: HtmxHttpRequest) -> HttpResponse:
     def step_url(step: int) -> str:
         return f"{reverse('plan:step')}?sessie={session}&nr={step}"
 
+    entry = view.step(number)
     context = _page_context(request, "today")
     context.update(
         view=view,
         number=number,
-        entry=view.step(number),
+        entry=entry,
+        # The program's snapshot: its variant picks the exercise's figure.
+        snapshot=next((s.snapshot for s in view.sections if entry in s.entries), None),
         previous_url=step_url(number - 1) if number > 1 else None,
         next_url=step_url(number + 1),
         next=step_url(number + 1),

@@ -150,7 +150,7 @@ def test_detail_of_a_back_exercise_shows_variants_attention_points_and_default_d
     assert "Adem rustig in en uit." in html
     assert "AZ Maria Middelares, Oefeningen rugrevalidatie" in html
     assert "De folder geeft geen dosering" in html
-    assert "exercises/pictograms/prone.svg" in html
+    assert "exercises/figures/back-1.svg" in html  # its figure, no longer the pictogram
 
 
 def test_unknown_exercise_is_a_404(therapist_client, library):

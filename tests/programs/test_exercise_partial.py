@@ -55,13 +55,14 @@ def test_variations_cautions_and_notes_read_the_same_everywhere(client, practice
         assert "Notitie van uw therapeut Twee keer per dag" in page
 
 
-def test_the_pictogram_is_the_same_file_on_the_phone_and_on_paper(patient_client, practice_client):
+def test_the_figure_is_the_same_drawing_on_the_phone_and_on_paper(patient_client, practice_client):
+    """The phone animates it (still frames for reduced motion); paper prints the still frames."""
     program = patient_client.program
     phone = patient_client.get("/plan/").content.decode()
     printed = practice_client.get(
         reverse("therapist:handout_print", args=[program.pk])
     ).content.decode()
-    pattern = r'src="(/static/exercises/pictograms/[a-z_]+\.svg)"'
-    assert re.findall(pattern, phone) and set(re.findall(pattern, phone)) == set(
-        re.findall(pattern, printed)
+    stills = r'src(?:set)?="(/static/exercises/figures/[a-z0-9-]+-stills\.svg)"'
+    assert re.findall(stills, phone) and set(re.findall(stills, phone)) == set(
+        re.findall(stills, printed)
     )
