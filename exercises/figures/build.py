@@ -108,7 +108,7 @@ def build(poses: dict[str, PoseEntry] | None = None) -> tuple[dict[str, str], li
                 "stills": f"{STATIC_DIR}/{stem}-stills.svg",
                 "alt_nl": title,
                 "alt_en": alt_text(info, entry, variant, "en"),
-                "size": list(svg.ANIMATED_SIZE),
+                "size": list(svg.animated_box(scene)[1]),
                 "stills_size": list(svg.STILLS_SIZE),
             }
     files[INDEX] = json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

@@ -177,11 +177,27 @@ def _scene_box(scene: Scene) -> tuple[float, float, float, float]:
     return min(x0, px0), min(y0, py0), max(x1, px1), max(y1, py1, 2)
 
 
+# A figure lying down is wide and low: its box may be up to this much wider than
+# high, so a phone does not show a band of white above a figure on the mat.
+WIDEST_ASPECT = 2.4
+
+
+def animated_box(scene: Scene) -> tuple[tuple[float, float, float, float], tuple[int, int]]:
+    """The animated figure's viewBox and its size in pixels (ANIMATED_SIZE's width):
+    the same scale for every figure that fits MIN_BOX's width, and no higher than
+    its movement needs, between 4:3 and WIDEST_ASPECT."""
+    x0, y0, x1, y1 = _scene_box(scene)
+    width = max(x1 - x0 + 12, MIN_BOX[0])
+    aspect = min(max(width / (y1 - y0 + 12), ANIMATED_SIZE[0] / ANIMATED_SIZE[1]), WIDEST_ASPECT)
+    box = _fit((x0, y0, x1, y1), aspect, minimum=(MIN_BOX[0], MIN_BOX[0] / WIDEST_ASPECT))
+    return box, (ANIMATED_SIZE[0], round(ANIMATED_SIZE[0] * box[3] / box[2]))
+
+
 def animated(scene: Scene, title: str, desc: str) -> str:
-    box = _fit(_scene_box(scene), ANIMATED_SIZE[0] / ANIMATED_SIZE[1])
+    box, size = animated_box(scene)
     anim = Anim(scene)
     return (
-        _head(box, ANIMATED_SIZE, title, desc)
+        _head(box, size, title, desc)
         + props.floor(box)
         + props.behind(scene)
         + body_svg(scene, anim=anim)
