@@ -87,3 +87,20 @@ def test_the_handout_prints_the_still_frames_and_the_pdf_renders(patient_client,
     pdf = PdfReader(io.BytesIO(handout_pdf(handout_for(program=program))))
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert "Buiging van de knie" in text
+
+
+def test_the_editors_open_dose_form_shows_the_movement_of_the_programs_variant(
+    practice_client, make_program
+):
+    """The therapist doses what the patient will see: the above-knee drawing for a
+    transfemoral program, only in the one form that is open (the lines stay lean)."""
+    program = make_program("amputation-transfemoral")
+    item = program.items.get(exercise__slug="amputation-strength-1")
+    closed = practice_client.get(program.get_absolute_url()).content.decode()
+    assert not _pictures(closed)
+    edit = reverse("therapist:program_item_edit", args=[program.pk, item.pk])
+    opened = practice_client.get(edit, headers={"HX-Request": "true"}).content.decode()
+    [picture] = _pictures(opened)
+    assert "amputation-strength-1-transfemoral.svg" in picture
+    assert "transtibial" not in picture
+    assert re.search(r'alt="[^"]*\(bovenbeenamputatie\)"', picture)
