@@ -99,57 +99,37 @@ def skeleton(view: str, amputation: str = "", amputated: str = "near") -> list[N
             elbow_angle = lambda pose, j=elbow: -pose[j]  # noqa: E731
             shank_len = lambda pose: SHANK  # noqa: E731
             forearm_len = lambda pose: FOREARM  # noqa: E731
-        leg: list[Node] = []
+        # The thigh whole, or above the knee only its residual part (and no more).
+        hip_point = {f"hip_{side}": (0, 0, R_LIMB)}
         if cut == "transfemoral":
             stump = THIGH * TRANSFEMORAL_THIGH
-            leg.append(
-                Node(
-                    f"hip-{side}",
-                    "root",
-                    _const(hip_x, 0),
-                    hip_angle,
-                    [Shape("line", f"residual thigh {side}", (0, 0, 0, stump))],
-                    {f"hip_{side}": (0, 0, R_LIMB), f"stump_{side}": (0, stump, R_LIMB + 1)},
-                    side,
-                )
-            )
+            thigh = Shape("line", f"residual thigh {side}", (0, 0, 0, stump))
+            hip_point[f"stump_{side}"] = (0, stump, R_LIMB + 1)
         else:
-            leg.append(
-                Node(
-                    f"hip-{side}",
-                    "root",
-                    _const(hip_x, 0),
-                    hip_angle,
-                    [Shape("line", f"thigh {side}", (0, 0, 0, THIGH))],
-                    {f"hip_{side}": (0, 0, R_LIMB)},
-                    side,
-                )
-            )
+            thigh = Shape("line", f"thigh {side}", (0, 0, 0, THIGH))
+        leg: list[Node] = [
+            Node(f"hip-{side}", "root", _const(hip_x, 0), hip_angle, [thigh], hip_point, side)
+        ]
+        if cut != "transfemoral":
+            knee_point = {f"knee_{side}": (0, 0, R_LIMB)}
             if cut == "transtibial":
                 stump = SHANK * TRANSTIBIAL_SHANK
-                leg.append(
-                    Node(
-                        f"knee-{side}",
-                        f"hip-{side}",
-                        _const(0, THIGH),
-                        knee_angle,
-                        [Shape("line", f"residual shank {side}", (0, 0, 0, stump))],
-                        {f"knee_{side}": (0, 0, R_LIMB), f"stump_{side}": (0, stump, R_LIMB + 1)},
-                        side,
-                    )
-                )
+                shank = Shape("line", f"residual shank {side}", (0, 0, 0, stump))
+                knee_point[f"stump_{side}"] = (0, stump, R_LIMB + 1)
             else:
-                leg.append(
-                    Node(
-                        f"knee-{side}",
-                        f"hip-{side}",
-                        _const(0, THIGH),
-                        knee_angle,
-                        [Shape("line", f"shank {side}", (0, 0, 0, SHANK), shank_len)],
-                        {f"knee_{side}": (0, 0, R_LIMB)},
-                        side,
-                    )
+                shank = Shape("line", f"shank {side}", (0, 0, 0, SHANK), shank_len)
+            leg.append(
+                Node(
+                    f"knee-{side}",
+                    f"hip-{side}",
+                    _const(0, THIGH),
+                    knee_angle,
+                    [shank],
+                    knee_point,
+                    side,
                 )
+            )
+            if cut != "transtibial":
                 if front:
                     foot = Shape("path", f"foot {side}", (f"M{-3 * sign} 0v{SOLE}h{-7 * sign}",))
                     foot_points = {
