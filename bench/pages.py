@@ -64,10 +64,9 @@ from pathlib import Path
 # The code a child runs: this tree, or the one `--before` names (the child's
 # environment says which).
 ROOT = Path(os.environ.get("BENCH_CODE_ROOT") or Path(__file__).resolve().parent.parent)
-BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))  # run as a script: bench/ is a package of the project
 
-from bench.plan_page import free_port, latencies, wait_for  # noqa: E402
+from bench.plan_page import free_port, gunicorn_command, latencies, wait_for  # noqa: E402
 
 PAGES = ("floor", "patient list", "patient page", "editor (back)", "plan page", "access log")
 # Issue 14's bounds, as multiples of the floor's median.
@@ -251,16 +250,7 @@ class Server:
         self.subjects = json.loads(answer.stdout.strip().splitlines()[-1])
         self.port = free_port()
         self.process = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "oefenplan.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--log-level",
-                "warning",
-            ],
+            gunicorn_command(self.port, workers),
             cwd=code,  # gunicorn imports the app from its working directory first
             env=self.env,
         )

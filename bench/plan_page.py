@@ -157,6 +157,20 @@ def set_ticks(port: int, cookie: str, count: int) -> int:
     return len(items)
 
 
+def gunicorn_command(port: int, workers: int) -> list[str]:
+    """gunicorn serving the project's WSGI app on a loopback port, sync workers."""
+    return [
+        str(BIN / "gunicorn"),
+        "oefenplan.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+
+
 class Server:
     """gunicorn serving the bench settings, with the given environment."""
 
@@ -164,16 +178,7 @@ class Server:
         self.port = free_port()
         self.log = log.open("a")  # a JSON line per request: kept out of the figures' way
         self.process = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "oefenplan.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--log-level",
-                "warning",
-            ],
+            gunicorn_command(self.port, workers),
             cwd=ROOT,
             env=env,
             stderr=self.log,
