@@ -82,6 +82,16 @@ def alt_text(info: ExerciseInfo, entry: PoseEntry, variant: str, language: str) 
     return text
 
 
+def amputated_side(entry: PoseEntry) -> str:
+    """The patient's side the residual limb is drawn on. A side view faces right,
+    so its near side is the patient's left; a front view faces the viewer, its
+    near side is the patient's right (on the viewer's left). A page mirrors the
+    figure when the program's affected side is the other one."""
+    near = "left" if entry.view == "side" else "right"
+    far = "right" if near == "left" else "left"
+    return near if entry.amputated == "near" else far
+
+
 def file_stem(slug: str, variant: str) -> str:
     return f"{slug}-{variant}" if variant else slug
 
@@ -109,6 +119,7 @@ def build(poses: dict[str, PoseEntry] | None = None) -> tuple[dict[str, str], li
                 "alt_nl": title,
                 "alt_en": alt_text(info, entry, variant, "en"),
                 "size": list(svg.animated_box(scene)[1]),
+                **({"amputated_side": amputated_side(entry)} if variant else {}),
                 "stills_size": list(svg.STILLS_SIZE),
             }
     files[INDEX] = json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

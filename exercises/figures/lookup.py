@@ -28,6 +28,8 @@ class Figure:
     height: int
     stills_width: int
     stills_height: int
+    # Drawn the other way round: the residual limb on the program's affected side.
+    mirrored: bool = False
 
 
 @functools.cache
@@ -59,10 +61,16 @@ def figures_of(slug: str) -> list[Figure]:
     return [_figure(rows[key], key) for key in PREFERRED if key in rows]
 
 
-def figure_of(slug: str, variant: str = "") -> Figure | None:
-    """The figure for a program of this variant, else the library's choice."""
+def figure_of(slug: str, variant: str = "", affected_side: str = "") -> Figure | None:
+    """The figure for a program of this variant, else the library's choice; an
+    amputation figure mirrored when the program's affected side is not the one
+    it is drawn on."""
     rows = _index().get(slug, {})
     if variant in rows:
-        return _figure(rows[variant], variant)
+        figure = _figure(rows[variant], variant)
+        drawn = rows[variant].get("amputated_side", "")
+        if affected_side and drawn and affected_side != drawn:
+            figure = dataclasses.replace(figure, mirrored=True)
+        return figure
     figures = figures_of(slug)
     return figures[0] if figures else None

@@ -2,7 +2,8 @@
 
 The variant comes from the page: `snapshot` (a published program: its variant,
 so a patient with an above-knee amputation sees the figure without a lower leg)
-or the tag's `variant` argument; without one, the library's choice.
+or the tag's `variant` argument; without one, the library's choice. An
+amputation figure is mirrored to the program's affected side.
 """
 
 from django import template
@@ -13,11 +14,12 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def exercise_figure(context, exercise, variant=""):
+def exercise_figure(context, exercise, variant="", affected_side=""):
+    snapshot = context.get("snapshot")
     if not variant:
-        snapshot = context.get("snapshot")
         variant = getattr(getattr(snapshot, "variant", None), "slug", "") or ""
-    return figure_of(exercise.slug, variant)
+        affected_side = getattr(snapshot, "affected_side", "") or ""
+    return figure_of(exercise.slug, variant, affected_side)
 
 
 @register.simple_tag

@@ -6,9 +6,13 @@ its position pictogram.
 """
 
 import io
+import json
 import re
 
+import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from exercises.figures import lookup
@@ -104,3 +108,42 @@ def test_the_editors_open_dose_form_shows_the_movement_of_the_programs_variant(
     assert "amputation-strength-1-transfemoral.svg" in picture
     assert "transtibial" not in picture
     assert re.search(r'alt="[^"]*\(bovenbeenamputatie\)"', picture)
+
+
+def _mirrored_figures(html: str) -> set[str]:
+    """The figure files drawn mirrored on a page."""
+    return set(
+        re.findall(
+            r'class="exercise-figure[^"]* figure-mirrored">.*?src="/static/exercises/figures/'
+            r'([a-z0-9-]+)\.svg"',
+            html,
+            re.S,
+        )
+    )
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_the_residual_limb_is_drawn_on_the_programs_affected_side(
+    client, make_program, publish, link_for, side
+):
+    """Each figure is drawn with the residual limb on one side (a side view faces
+    right: the patient's left is near); the plan, the editor and the handout
+    mirror the ones drawn on the other side."""
+    program = make_program("amputation-transtibial", f"Cas {side}")
+    program.affected_side = side
+    program.start_date = timezone.localdate()
+    program.save()
+    publish(program)
+    _link, token = link_for(program.patient)
+    client.get(f"/p/{token}/")
+    page = client.get("/plan/").content.decode()
+    index = json.loads((settings.BASE_DIR / "static/exercises/figures/index.json").read_text())
+    shown = set(re.findall(r'src="/static/exercises/figures/([a-z0-9-]+)-transtibial\.svg"', page))
+    assert len(shown) == 11
+    drawn_elsewhere = {
+        f"{slug}-transtibial"
+        for slug in shown
+        if index[slug]["transtibial"]["amputated_side"] != side
+    }
+    assert drawn_elsewhere, "both sides occur among the transtibial figures"
+    assert _mirrored_figures(page) == drawn_elsewhere
