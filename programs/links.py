@@ -120,11 +120,12 @@ def active_link(link_id) -> PatientLink | None:
     """The link a patient session points at, if it still works (checked every request)."""
     if not isinstance(link_id, int):
         return None
-    return (
+    found = (
         PatientLink.objects.filter(active_links(), pk=link_id)
         .select_related("patient__practice")
-        .first()
+        .order_by()  # the id is unique: no ordering to compile or run (every plan request)
     )
+    return next(iter(found), None)
 
 
 def patient_link_set_language(*, link: PatientLink, language: str) -> None:

@@ -72,12 +72,7 @@ def _cookie_link(request: HtmxHttpRequest) -> PatientLink | None:
         link_id = int(request.get_signed_cookie(plan_cookie(), salt=PLAN_COOKIE_SALT))
     except (KeyError, ValueError, signing.BadSignature):
         return None
-    found = (
-        PatientLink.objects.filter(links.active_links(), pk=link_id)
-        .select_related("patient__practice")
-        .order_by()
-    )
-    return next(iter(found), None)
+    return links.active_link(link_id)
 
 
 def patient_page(view):
