@@ -40,13 +40,13 @@ from pathlib import Path
 import redis.exceptions
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import OuterRef, Subquery
 from django.template import Context
 from django.template.loader import get_template
 from django.templatetags.static import static
 
 from exercises import photo_version
-from programs.models import ExerciseTick, Patient, Program, ProgramRevision
+from programs import selectors
+from programs.models import ExerciseTick, Patient, Program
 from programs.snapshot import Snapshot
 from programs.today import SessionView, Today
 
@@ -90,15 +90,6 @@ def cache_version() -> str:
 # The running revisions ------------------------------------------------------------
 
 
-def _latest_revisions(patient: Patient):
-    latest = ProgramRevision.objects.filter(program=OuterRef("program")).order_by("-number")
-    return ProgramRevision.objects.filter(
-        program__patient=patient,
-        program__archived_at__isnull=True,
-        pk=Subquery(latest.values("pk")[:1]),
-    ).order_by()  # sorted in Python: ordering costs more to compile than to do
-
-
 def current_programs(*, patient: Patient, version: str) -> list[tuple[Program, Snapshot, int]]:
     """The latest published revision of each running program, oldest program first
     (as selectors.patient_current_revisions): (program, snapshot, revision id).
@@ -107,14 +98,14 @@ def current_programs(*, patient: Patient, version: str) -> list[tuple[Program, S
     programs and parsed snapshots are kept); else, or when one is new (a publish),
     the revisions with their programs and snapshots."""
     if (version, patient.pk) in _patients:
-        ids = list(_latest_revisions(patient).values_list("pk", flat=True))
+        ids = list(selectors.patient_latest_revisions(patient=patient).values_list("pk", flat=True))
         if all((version, pk) in _running for pk in ids):
             return _in_order(version, ids)
     if len(_running) >= _RUNNING_MAX:
         _running.clear()
         _patients.clear()
     ids = []
-    for revision in _latest_revisions(patient).select_related("program"):
+    for revision in selectors.patient_latest_revisions(patient=patient).select_related("program"):
         if (version, revision.pk) not in _running:
             _running[(version, revision.pk)] = (revision.program, revision.content)
         ids.append(revision.pk)
@@ -197,15 +188,6 @@ def earlier_ticks(ticks: list[ExerciseTick], day: datetime.date) -> tuple:
         sorted(
             (t.program_id, t.date.toordinal(), t.item_id, t.session) for t in ticks if t.date < day
         )
-    )
-
-
-def week_ticks(
-    *, programs: list[Program], first: datetime.date, last: datetime.date
-) -> list[ExerciseTick]:
-    """The programs' ticks of the days first..last (selectors.program_ticks), unordered."""
-    return list(
-        ExerciseTick.objects.filter(program__in=programs, date__range=(first, last)).order_by()
     )
 
 

@@ -101,7 +101,7 @@ def _now(request: HtmxHttpRequest, day: datetime.date | None = None) -> _Now:
     version = page_cache.cache_version()
     running = page_cache.current_programs(patient=request.patient_link.patient, version=version)
     programs = [(program, snapshot) for program, snapshot, _revision in running]
-    ticks = page_cache.week_ticks(
+    ticks = selectors.program_ticks(
         programs=[program for program, _snapshot in programs],
         first=week_start_of(programs, day),
         last=today,
