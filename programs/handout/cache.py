@@ -48,11 +48,16 @@ def _layout_files() -> list[Path]:
 _fingerprints: dict[tuple, str] = {}
 
 
+def _mtime_and_size(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_mtime_ns, status.st_size
+
+
 def layout_fingerprint() -> str:
     """A digest of every file that shapes the PDF. Each download asks, so the
     digest is kept while no file's size or modification time has changed."""
     files = _layout_files()
-    stamp = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files)
+    stamp = tuple((str(path), *_mtime_and_size(path)) for path in files)
     if stamp not in _fingerprints:
         digest = hashlib.sha256()
         for path in files:
@@ -73,21 +78,26 @@ def _expired(path: Path, max_age: float, now: float) -> bool:
         return False
 
 
+def _cache_path(handout: Handout) -> Path:
+    return Path(settings.HANDOUT_CACHE_DIR) / f"{handout_cache_key(handout)}.pdf"
+
+
+def _fresh(path: Path) -> bool:
+    return path.is_file() and not _expired(path, settings.HANDOUT_CACHE_MAX_AGE, time.time())
+
+
 def handout_cached_file(handout: Handout) -> Path | None:
     """The handout's PDF when it is in the cache and not too old; None otherwise."""
-    path = Path(settings.HANDOUT_CACHE_DIR) / f"{handout_cache_key(handout)}.pdf"
-    if path.is_file() and not _expired(path, settings.HANDOUT_CACHE_MAX_AGE, time.time()):
-        return path
-    return None
+    path = _cache_path(handout)
+    return path if _fresh(path) else None
 
 
 def handout_pdf_file(handout: Handout) -> Path:
     """The cached PDF of the handout, rendered first when it is not on disk (or too old)."""
-    cached = handout_cached_file(handout)
-    if cached is not None:
-        return cached
-    directory = Path(settings.HANDOUT_CACHE_DIR)
-    path = directory / f"{handout_cache_key(handout)}.pdf"
+    path = _cache_path(handout)
+    if _fresh(path):
+        return path
+    directory = path.parent
     data = handout_pdf(handout)
     directory.mkdir(parents=True, exist_ok=True)
     # Written beside the target and renamed: a concurrent reader sees the whole
