@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,9 +8,13 @@ class ExercisesConfig(AppConfig):
     verbose_name = _("Exercise library")
 
     def ready(self) -> None:
-        from exercises.models import Exercise
+        from exercises.models import Exercise, ExercisePhoto
+        from exercises.photo_version import photo_changed
 
         pre_save.connect(_refresh_search_text, sender=Exercise, dispatch_uid="exercise_search")
+        # Any photo saved or deleted gives the cached pages that show photos a new key.
+        post_save.connect(photo_changed, sender=ExercisePhoto, dispatch_uid="photo_version_save")
+        post_delete.connect(photo_changed, sender=ExercisePhoto, dispatch_uid="photo_version_del")
 
 
 def _refresh_search_text(sender, instance, **kwargs) -> None:

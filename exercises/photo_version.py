@@ -14,9 +14,6 @@ signal; the pages it changes catch up when their cache entries expire
 import secrets
 
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
-
-from exercises.models import ExercisePhoto
 
 PHOTO_VERSION_KEY = "photo-version"
 
@@ -34,9 +31,6 @@ def photo_version_bump() -> None:
     cache.set(PHOTO_VERSION_KEY, secrets.token_hex(8), timeout=None)
 
 
-def _photo_changed(sender, **kwargs) -> None:
+def photo_changed(sender, **kwargs) -> None:
+    """post_save and post_delete of ExercisePhoto (connected in ExercisesConfig.ready)."""
     photo_version_bump()
-
-
-post_save.connect(_photo_changed, sender=ExercisePhoto, dispatch_uid="exercise_photo_version")
-post_delete.connect(_photo_changed, sender=ExercisePhoto, dispatch_uid="exercise_photo_version_del")

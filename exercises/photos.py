@@ -31,9 +31,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-# Any photo saved or deleted gives the cached pages that show photos a new key.
-from exercises import photo_version  # noqa: F401
-
 PHOTO_NOT_AN_IMAGE = _("This file is not an image. Upload a JPEG, PNG or WebP photo.")
 PHOTO_TOO_LARGE = _("This file is too large. The limit is %(limit)s MB.")
 PHOTO_TOO_MANY_PIXELS = _(
