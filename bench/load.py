@@ -55,9 +55,14 @@ class Outcome:
     endpoint: str
     started: float  # seconds since the run began
     seconds: float
-    status: int  # 0: no answer at all (connection refused or reset)
+    status: int  # 0: no whole answer (connection refused or reset, or cut off)
     clean: bool  # an error came as one of our pages, not a trace or an empty body
     error_body: str = ""  # the start of an unclean error's body, to show
+    # The server had begun its answer (the status line came) and died before the
+    # body was whole. No proxy can turn that into a page: the headers have gone
+    # to the browser, which shows its own network error (htmx: our script's
+    # message). Only a request the killed server was answering can end so.
+    cut_off: bool = False
 
 
 @dataclasses.dataclass
@@ -94,10 +99,12 @@ class Report:
         if self.fault != "none":
             during = self.errors()
             statuses = sorted({o.status for o in during})
-            unclean = sum(1 for o in during if not o.clean)
+            cut_off = sum(1 for o in during if o.cut_off)
+            unclean = sum(1 for o in during if not (o.clean or o.cut_off))
             print(
                 f"fault {self.fault} at {self.fault_at:.1f} s: {len(during)} failed requests "
-                f"(statuses {statuses}; {unclean} without a clean error page)"
+                f"(statuses {statuses}; {cut_off} cut off mid-answer; "
+                f"{unclean} without a clean error page)"
             )
             for outcome in [o for o in during if not o.clean][:3]:
                 print(f"  {outcome.endpoint} {outcome.status}: {outcome.error_body!r}")
@@ -179,7 +186,7 @@ class Browser:
         if htmx:
             headers["HX-Request"] = "true"
         begun = time.monotonic()
-        status, text = 0, ""
+        status, text, failure, headed = 0, "", "", 0
         # As a browser does: a kept-alive connection the server has closed
         # meanwhile is opened again, once, and the request sent on the new one.
         for attempt in range(2):
@@ -191,13 +198,16 @@ class Browser:
                     )
                 self.connection.request(method, path, body=body, headers=headers)
                 response = self.connection.getresponse()
-                status, text = response.status, response.read().decode("utf-8", "replace")
+                # The status line alone is no answer: it counts once the body is read.
+                headed = response.status
+                status, text = headed, response.read().decode("utf-8", "replace")
                 for header, value in response.getheaders():
                     if header.lower() == "set-cookie":
                         name, _, rest = value.partition("=")
                         self.cookies[name] = rest.split(";", 1)[0]
                 break
             except (OSError, http.client.HTTPException) as error:
+                failure = f"{type(error).__name__} after status {headed}: {error}"
                 if self.connection is not None:
                     self.connection.close()
                 self.connection = None
@@ -206,6 +216,7 @@ class Browser:
                     break
         finished = time.monotonic()
         clean = 200 <= status < 400 or (status >= 400 and CLEAN_ERROR_MARK in text)
+        cut_off = status == 0 and headed != 0
         with self.lock:
             self.outcomes.append(
                 Outcome(
@@ -214,7 +225,8 @@ class Browser:
                     finished - begun,
                     status,
                     clean,
-                    "" if clean else text[:300],
+                    "" if clean else (failure or text[:300]),
+                    cut_off,
                 )  # fmt: skip
             )
         if not 200 <= status < 400:
