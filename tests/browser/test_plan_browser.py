@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from programs import links
 from programs.models import ExerciseTick
 from tests import factories
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, screenshot
 from tests.factories import anna_starts_today
 
 pytestmark = pytest.mark.browser
@@ -243,6 +243,46 @@ def test_a_revoked_link_stops_an_open_page_at_the_next_tap(phone: Page, patient_
     phone.locator(".plan-exercise").first.get_by_role("button", name="Gedaan").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Deze link werkt niet")
     assert not ExerciseTick.objects.exists()
+
+
+def test_a_tick_that_reaches_no_server_says_so_and_the_next_try_saves(phone: Page, patient_link):
+    """A tap that got no answer (no signal, a server that died mid-answer) or an
+    error page from the proxy must not look like nothing happened: the patient
+    would believe the exercise was ticked off."""
+    _program, url = patient_link
+    phone.goto(url)
+    exercise = phone.locator(".plan-exercise").first
+    done = exercise.get_by_role("button", name="Gedaan")
+    failure = exercise.locator(".request-failed")
+    # htmx logs each failure to the console itself.
+    phone.expected_errors = ["ERR_FAILED", "status of 502", "Code 502", "htmx:"]
+
+    phone.route("**/plan/tick/", lambda route: route.abort())
+    done.click()
+    expect(failure).to_have_text(
+        "Geen verbinding: dit is misschien niet opgeslagen. "
+        "Controleer uw internet en probeer het opnieuw."
+    )
+    expect(failure).to_have_attribute("role", "alert")
+    expect(exercise.locator(".plan-done")).to_have_count(0)
+    exercise.screenshot(path=str(ARTIFACTS / "plan-tick-no-connection.png"), caret="initial")
+
+    phone.unroute("**/plan/tick/")
+    phone.route(
+        "**/plan/tick/",
+        lambda route: route.fulfill(
+            status=502, content_type="text/html", body="<h1>Oefenplan is even niet bereikbaar</h1>"
+        ),
+    )
+    done.click()
+    expect(failure).to_contain_text("Dit is niet opgeslagen.")
+    assert not ExerciseTick.objects.exists()
+
+    phone.unroute("**/plan/tick/")
+    done.click()
+    expect(exercise.locator(".plan-done")).to_contain_text("Gedaan")
+    expect(failure).to_have_count(0)
+    assert ExerciseTick.objects.count() == 1
 
 
 def _first_screen_bottom(phone: Page) -> float:

@@ -124,6 +124,41 @@ def test_the_editor_shows_ranges_and_the_draft_state_after_each_save(
     screenshot(page, "editor-phone")
 
 
+def test_a_save_that_gets_no_answer_says_so_and_keeps_what_was_typed(
+    page: Page, live_server, library
+):
+    user = make_therapist(make_practice(), "tess")
+    program = make_program(user, "knee-osteoarthritis")
+    item = program.items.get(exercise__slug="oa-strength-1")
+    _log_in(page, live_server)
+    page.goto(f"{live_server.url}{program.get_absolute_url()}?edit={item.pk}")
+    line = page.locator(f"#item-{item.pk}")
+    sets_max = page.locator(f"#item-{item.pk}-sets_max")
+    sets_max.fill("3")
+    page.expected_errors = ["ERR_FAILED", "status of 503", "Code 503", "htmx:"]
+    saved = f"**/programs/{program.pk}/items/{item.pk}/"
+
+    page.route(saved, lambda route: route.abort())
+    line.get_by_role("button", name="Opslaan").click()
+    failure = line.locator(".request-failed")
+    expect(failure).to_contain_text("Geen verbinding: dit is misschien niet opgeslagen.")
+    expect(sets_max).to_have_value("3")
+
+    # The app's own 503 (its database away) passes the proxy as it is.
+    page.unroute(saved)
+    page.route(saved, lambda route: route.fulfill(status=503, body="Oefenplan"))
+    line.get_by_role("button", name="Opslaan").click()
+    expect(failure).to_contain_text("Dit is niet opgeslagen.")
+    expect(sets_max).to_have_value("3")
+    item.refresh_from_db()
+    assert item.sets_max == 4
+
+    page.unroute(saved)
+    line.get_by_role("button", name="Opslaan").click()
+    expect(line.locator(".item-dose")).to_contain_text("2 tot 3 series")
+    expect(failure).to_have_count(0)
+
+
 def test_one_dose_form_at_a_time_and_each_line_moves_and_goes(page: Page, live_server, library):
     user = make_therapist(make_practice(), "tess")
     program = make_program(user, "amputation-transtibial")
