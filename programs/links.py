@@ -116,18 +116,6 @@ def link_for_token(token: str) -> PatientLink | None:
     )
 
 
-def active_link(link_id) -> PatientLink | None:
-    """The link a patient session points at, if it still works (checked every request)."""
-    if not isinstance(link_id, int):
-        return None
-    found = (
-        PatientLink.objects.filter(active_links(), pk=link_id)
-        .select_related("patient__practice")
-        .order_by()  # the id is unique: no ordering to compile or run (every plan request)
-    )
-    return next(iter(found), None)
-
-
 def patient_link_set_language(*, link: PatientLink, language: str) -> None:
     if language in dict(settings.LANGUAGES) and link.language != language:
         link.language = language

@@ -3,6 +3,7 @@
 import dataclasses
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -283,6 +284,13 @@ def patient_latest_revisions(*, patient: Patient) -> QuerySet[ProgramRevision]:
         program__archived_at__isnull=True,
         pk=Subquery(latest.values("pk")[:1]),
     ).order_by()
+
+
+def patient_revisions(*, patient: Patient, ids: Iterable[int]) -> QuerySet[ProgramRevision]:
+    """The patient's revisions of these ids, with their programs."""
+    return ProgramRevision.objects.filter(pk__in=ids, program__patient=patient).select_related(
+        "program"
+    )
 
 
 def patient_current_revisions(*, patient: Patient) -> list[ProgramRevision]:

@@ -15,8 +15,8 @@ from django.shortcuts import render
 from django.utils import translation
 
 from oefenplan.http import HtmxHttpRequest
-from programs import links
 from programs.models import PatientLink
+from programs.plan import reads
 
 PLAN_COOKIE_NAME = "oefenplan_plan"
 PLAN_COOKIE_SALT = "programs.plan.link"
@@ -65,26 +65,27 @@ def remember_link(response: HttpResponse, link: PatientLink) -> HttpResponse:
     return private(response, referrer_policy="no-referrer")
 
 
-def _cookie_link(request: HtmxHttpRequest) -> PatientLink | None:
-    """The cookie's link if it still works (links.active_link), checked on every
-    request, never cached; one query, unordered (the id is unique)."""
+def _cookie_link(request: HtmxHttpRequest) -> tuple[PatientLink | None, tuple[int, ...]]:
+    """The cookie's link if it still works, and its patient's running revisions
+    (reads.link_and_revisions): checked on every request, never cached; one query."""
     try:
         link_id = int(request.get_signed_cookie(plan_cookie(), salt=PLAN_COOKIE_SALT))
     except (KeyError, ValueError, signing.BadSignature):
-        return None
-    return links.active_link(link_id)
+        return None, ()
+    return reads.link_and_revisions(link_id)
 
 
 def patient_page(view):
     """A page behind the patient cookie, in the language chosen for that link.
 
-    Sets `request.patient_link`; without a working link, a page gets the error
-    page and an htmx request from an open page reloads it into that page.
+    Sets `request.patient_link` and `request.running_revision_ids`; without a
+    working link, a page gets the error page and an htmx request from an open
+    page reloads it into that page.
     """
 
     @functools.wraps(view)
     def wrapper(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
-        link = _cookie_link(request)
+        link, request.running_revision_ids = _cookie_link(request)
         if link is None:
             if request.htmx:
                 response = HttpResponse(status=403)

@@ -6,10 +6,10 @@ was ticked today, its pain and note), the session's progress ("3 of 11 done")
 and the overview's check marks. The page is rendered once without ticks, with
 markers around those holes, and kept as a "skeleton"; a request fills it:
 
-- the link check (never cached: a revoked link stops at once), one query for
-  the running revisions (their ids alone, for a patient this process has seen:
-  it keeps the programs and parsed snapshots), one for the ticks of the program
-  week;
+- the link check (never cached: a revoked link stops at once), which reads the
+  ids of the running revisions in the same query (reads.py; this process keeps
+  their programs and parsed snapshots), and one query for the ticks of the
+  program week;
 - the tick forms of the exercises ticked today, and the progress and the
   overview when anything is, rendered from the template's own partials; every
   other hole keeps what the skeleton holds, which is what it would render. The
@@ -72,10 +72,8 @@ class Holes:
 HOLES = Holes()
 
 # The running revisions this process has read, by (cache version, revision id): a
-# revision never changes (the version only keeps test runs, which reuse ids, apart);
-# and the patients whose revisions were read whole once.
+# revision never changes (the version only keeps test runs, which reuse ids, apart).
 _running: dict[tuple[str, int], tuple[Program, Snapshot]] = {}
-_patients: set[tuple[str, int]] = set()
 _RUNNING_MAX = 1024
 
 
@@ -90,30 +88,25 @@ def cache_version() -> str:
 # The running revisions ------------------------------------------------------------
 
 
-def current_programs(*, patient: Patient, version: str) -> list[tuple[Program, Snapshot, int]]:
-    """The latest published revision of each running program, oldest program first
-    (as selectors.patient_current_revisions): (program, snapshot, revision id).
+def current_programs(
+    *, patient: Patient, version: str, revision_ids: tuple[int, ...]
+) -> list[tuple[Program, Snapshot, int]]:
+    """The running revisions `revision_ids` (the link check read them:
+    reads.link_and_revisions), oldest program first (as
+    selectors.patient_current_revisions): (program, snapshot, revision id).
 
-    One query: for a patient this process has seen, the revisions' ids alone (their
-    programs and parsed snapshots are kept); else, or when one is new (a publish),
-    the revisions with their programs and snapshots."""
-    if (version, patient.pk) in _patients:
-        ids = list(selectors.patient_latest_revisions(patient=patient).values_list("pk", flat=True))
-        if all((version, pk) in _running for pk in ids):
-            return _in_order(version, ids)
+    No query when this process has them (their programs and parsed snapshots are
+    kept: a revision never changes); else one, for them all (after a publish)."""
+    if all((version, pk) in _running for pk in revision_ids):
+        return _in_order(version, revision_ids)
     if len(_running) >= _RUNNING_MAX:
         _running.clear()
-        _patients.clear()
-    ids = []
-    for revision in selectors.patient_latest_revisions(patient=patient).select_related("program"):
-        if (version, revision.pk) not in _running:
-            _running[(version, revision.pk)] = (revision.program, revision.content)
-        ids.append(revision.pk)
-    _patients.add((version, patient.pk))
-    return _in_order(version, ids)
+    for revision in selectors.patient_revisions(patient=patient, ids=revision_ids):
+        _running[(version, revision.pk)] = (revision.program, revision.content)
+    return _in_order(version, [pk for pk in revision_ids if (version, pk) in _running])
 
 
-def _in_order(version: str, ids: list[int]) -> list[tuple[Program, Snapshot, int]]:
+def _in_order(version: str, ids: Iterable[int]) -> list[tuple[Program, Snapshot, int]]:
     found = [(*_running[(version, pk)], pk) for pk in ids]
     return sorted(found, key=lambda each: (each[0].created_at, each[0].pk))
 

@@ -17,7 +17,7 @@ from oefenplan.http import HtmxHttpRequest, client_address
 from programs import links, selectors, services
 from programs.access_log import access_log_link_opened, access_log_refused
 from programs.models import AccessAction, ExerciseTick, TickSource
-from programs.plan import page_cache
+from programs.plan import page_cache, reads
 from programs.plan.access import link_error, patient_page, remember_link
 from programs.plan.forms import PlanSessionDoneForm, PlanTickForm
 from programs.plan.throttle import guess_record_wrong, guesses_exhausted
@@ -94,14 +94,18 @@ def _day_asked(raw: str | None, today: datetime.date) -> datetime.date:
 
 
 def _now(request: HtmxHttpRequest, day: datetime.date | None = None) -> _Now:
-    """Two queries whatever the program: the running revisions (whose snapshots
-    this process parsed once), the week's ticks."""
+    """One query whatever the program, the week's ticks: the link check read the
+    running revisions' ids, and this process keeps their parsed snapshots."""
     today = timezone.localdate()
     day = day or today
     version = page_cache.cache_version()
-    running = page_cache.current_programs(patient=request.patient_link.patient, version=version)
+    running = page_cache.current_programs(
+        patient=request.patient_link.patient,
+        version=version,
+        revision_ids=request.running_revision_ids,
+    )
     programs = [(program, snapshot) for program, snapshot, _revision in running]
-    ticks = selectors.program_ticks(
+    ticks = reads.week_ticks(
         programs=[program for program, _snapshot in programs],
         first=week_start_of(programs, day),
         last=today,

@@ -1,6 +1,7 @@
 """The plan page from its cached skeleton: the same HTML as rendered whole, and
 nothing stale (a new publish, a revoked link, a photo change show at once)."""
 
+import contextlib
 import datetime
 import io
 import pickle
@@ -13,6 +14,7 @@ from django.urls import reverse
 from freezegun import freeze_time
 from PIL import Image
 
+from exercises import photo_version
 from exercises.photos import prepare_photo
 from exercises.services import exercise_photo_add
 from programs import links
@@ -157,14 +159,14 @@ def _forget_pages_local_only() -> None:
     caches["plan_local"].clear()
 
 
-def test_the_warm_page_is_the_link_the_revisions_and_the_ticks(
+def test_the_warm_page_is_the_link_with_its_revisions_and_the_ticks(
     phone, django_assert_max_num_queries
 ):
     with freeze_time("2026-12-02 10:00:00"):
         _tick(phone, phone.program.items.first())
         with django_assert_max_num_queries(4):  # + the photos, to render it once
             phone.get(PLAN)
-        with django_assert_max_num_queries(3):  # link, revisions, ticks
+        with django_assert_max_num_queries(2):  # the link with its revisions' ids, the ticks
             phone.get(PLAN)
 
 
@@ -184,14 +186,18 @@ def test_a_revoked_link_is_refused_at_once_with_a_warm_cache(phone, practice_use
         assert "Hallo Anna" not in response.content.decode()
 
 
+def _jpeg():
+    upload = io.BytesIO()
+    Image.new("RGB", (400, 300), (40, 120, 90)).save(upload, "JPEG")
+    return prepare_photo(SimpleUploadedFile("mat.jpg", upload.getvalue(), "image/jpeg"))
+
+
 def test_a_photo_change_shows_at_once(phone, practice_user):
     with freeze_time("2026-12-02 10:00:00"):
         assert "Anna op de mat" not in _html(phone.get(PLAN))
-        upload = io.BytesIO()
-        Image.new("RGB", (400, 300), (40, 120, 90)).save(upload, "JPEG")
         photo = exercise_photo_add(
             exercise=phone.program.items.first().exercise,
-            photo=prepare_photo(SimpleUploadedFile("mat.jpg", upload.getvalue(), "image/jpeg")),
+            photo=_jpeg(),
             alt_text="Anna op de mat",
             uploaded_by=practice_user,
             practice_id=practice_user.therapist.practice_id,
@@ -202,6 +208,33 @@ def test_a_photo_change_shows_at_once(phone, practice_user):
         assert "Anna op de yogamat" in _html(phone.get(PLAN))
         photo.delete()
         assert "Anna op de" not in _html(phone.get(PLAN))
+
+
+def test_a_photo_changed_on_another_server_shows_within_a_second(phone, practice_user):
+    """Each process reads the shared photo version at most once a second; a photo
+    saved on another server changes only the shared one."""
+    with freeze_time("2026-12-02 10:00:00") as clock:
+        phone.get(PLAN)
+        exercise = phone.program.items.first().exercise
+        with _another_server():
+            exercise_photo_add(
+                exercise=exercise,
+                photo=_jpeg(),
+                alt_text="Anna op de mat",
+                uploaded_by=practice_user,
+                practice_id=practice_user.therapist.practice_id,
+            )
+        assert "Anna op de mat" not in _html(phone.get(PLAN))  # this process's copy
+        clock.tick(photo_version.LOCAL_SECONDS)
+        assert "Anna op de mat" in _html(phone.get(PLAN))
+
+
+@contextlib.contextmanager
+def _another_server():
+    """What another process does: it changes the shared version, not this one's copy."""
+    kept = photo_version._local
+    yield
+    photo_version._local = kept
 
 
 def test_a_message_is_shown_once_and_the_page_after_it_has_none(phone):

@@ -276,9 +276,9 @@ def test_plan_week_and_tick_run_a_fixed_number_of_queries(
     assert short == long
     program = started("back-rehabilitation", "Els")
     client.get(f"/p/{links.link_token(link_for(program.patient)[0])}/")
-    with django_assert_max_num_queries(4):  # link, revision, ticks, photos
+    with django_assert_max_num_queries(4):  # link, the revision read once, ticks, photos
         client.get(PLAN)
-    with django_assert_max_num_queries(3):  # link, revision, week's ticks
+    with django_assert_max_num_queries(2):  # the link with its revision's id, week's ticks
         client.get(reverse("plan:week"))
     with django_assert_max_num_queries(10):  # + the upsert and its savepoint
         tick(client, program, program.items.first(), htmx=True)
