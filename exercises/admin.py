@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from exercises.forms import ExercisePhotoAdminForm
+from exercises.library_version import library_version_bump
 from exercises.models import (
     Equipment,
     Exercise,
@@ -192,6 +193,7 @@ class ExercisePhotoAdmin(SiteAdminApprovesMixin, admin.ModelAdmin):
     @admin.action(description=_("Approve for every practice"), permissions=["approve"])
     def approve_for_all(self, request, queryset) -> None:
         count = queryset.update(approved_for_all=True)
+        library_version_bump()  # a queryset update sends no signal
         self.message_user(
             request,
             ngettext(

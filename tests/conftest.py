@@ -64,15 +64,15 @@ def media_root(settings, tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated_caches(settings, tmp_path):
-    """Rate-limit counters, rendered handouts and the photo version never leak
+    """Rate-limit counters, rendered handouts and the library version never leak
     from one test into another."""
     from django.core.cache import cache
 
-    from exercises import photo_version
+    from exercises import library_version
 
     settings.HANDOUT_CACHE_DIR = tmp_path / "handouts"
     cache.clear()
-    photo_version.photo_version_forget_local()
+    library_version.library_version_forget_local()
     yield
     cache.clear()
-    photo_version.photo_version_forget_local()
+    library_version.library_version_forget_local()

@@ -21,9 +21,9 @@ The key names everything else the page prints: the revisions (a new publish is a
 new key), the day, the session, whether it is a past day being ticked off, the
 days that may still be ticked off, the ticks of earlier days of the week (they
 decide the weekly exercises), the language, the patient's name, the practice's
-printed details, the photo version (exercises.photo_version) and a hash of the
-templates. Pages with a message to show (after "whole session done") are
-rendered whole.
+printed details, the library version (exercises.library_version: its photos)
+and a hash of the templates. Pages with a message to show (after "whole
+session done") are rendered whole.
 
 Two levels, Django's cache framework both: each process's memory
 ("plan_local"), then Redis ("plan_shared") when settings.REDIS_URL is set.
@@ -44,7 +44,7 @@ from django.template import Context
 from django.template.loader import get_template
 from django.templatetags.static import static
 
-from exercises import photo_version
+from exercises import library_version
 from programs import selectors
 from programs.models import ExerciseTick, Patient, Program
 from programs.snapshot import Snapshot
@@ -82,7 +82,7 @@ def enabled() -> bool:
 
 
 def cache_version() -> str:
-    return photo_version.photo_version()
+    return library_version.library_version()
 
 
 # The running revisions ------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
+from exercises import library_version
 from exercises.models import Exercise, ExercisePhoto
 from programs.handout import ticks
 from programs.links import link_token, patient_link_create
@@ -236,12 +237,15 @@ def test_a_site_admin_approves_a_photo_for_every_practice(admin_client, tess, ex
     listing = admin_client.get(changelist, {"approved_for_all__exact": "0"}).content.decode()
     assert photo.thumbnail.url in listing and "Fysio Noord" in listing
 
+    before = library_version.library_version()
     response = admin_client.post(
         changelist, {"action": "approve_for_all", "_selected_action": [photo.pk]}, follow=True
     )
     assert "1 foto goedgekeurd voor alle praktijken." in response.content.decode()
     photo.refresh_from_db()
     assert photo.approved_for_all
+    # A queryset update sends no signal: the pages that keep photos get a new key anyway.
+    assert library_version.library_version() != before
 
 
 def test_staff_who_is_no_site_admin_cannot_approve(client, tess, exercise, django_user_model):

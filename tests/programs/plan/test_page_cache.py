@@ -14,7 +14,7 @@ from django.urls import reverse
 from freezegun import freeze_time
 from PIL import Image
 
-from exercises import photo_version
+from exercises import library_version
 from exercises.photos import prepare_photo
 from exercises.services import exercise_photo_add
 from programs import links
@@ -211,7 +211,7 @@ def test_a_photo_change_shows_at_once(phone, practice_user):
 
 
 def test_a_photo_changed_on_another_server_shows_within_a_second(phone, practice_user):
-    """Each process reads the shared photo version at most once a second; a photo
+    """Each process reads the shared library version at most once a second; a photo
     saved on another server changes only the shared one."""
     with freeze_time("2026-12-02 10:00:00") as clock:
         phone.get(PLAN)
@@ -225,16 +225,16 @@ def test_a_photo_changed_on_another_server_shows_within_a_second(phone, practice
                 practice_id=practice_user.therapist.practice_id,
             )
         assert "Anna op de mat" not in _html(phone.get(PLAN))  # this process's copy
-        clock.tick(photo_version.LOCAL_SECONDS)
+        clock.tick(library_version.LOCAL_SECONDS)
         assert "Anna op de mat" in _html(phone.get(PLAN))
 
 
 @contextlib.contextmanager
 def _another_server():
     """What another process does: it changes the shared version, not this one's copy."""
-    kept = photo_version._local
+    kept = library_version._local
     yield
-    photo_version._local = kept
+    library_version._local = kept
 
 
 def test_a_message_is_shown_once_and_the_page_after_it_has_none(phone):
