@@ -192,6 +192,9 @@ class Program(models.Model):
         _("affected side"), max_length=5, choices=Side.choices, blank=True
     )
     has_draft_changes = models.BooleanField(default=True, editable=False)
+    # One more with every change to the draft (services._touch), never reset: the
+    # editor keeps its rendered item list per version (therapist/line_cache.py).
+    draft_version = models.PositiveIntegerField(default=0, editable=False)
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # When the retention period after the program's end removed its notes,

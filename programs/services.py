@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,11 +80,14 @@ def _dose_of(source: Dose) -> dict:
 
 
 def _touch(program: Program) -> None:
+    """Every change to a program's draft goes through here: marked for publishing,
+    and a new draft version (one statement, so two changes at once both count)."""
     if program.archived_at is not None:
         raise ValidationError(PROGRAM_ARCHIVED)
-    if not program.has_draft_changes:
-        program.has_draft_changes = True
-        program.save(update_fields=["has_draft_changes"])
+    program.has_draft_changes = True
+    program.draft_version = F("draft_version") + 1
+    program.save(update_fields=["has_draft_changes", "draft_version"])
+    program.refresh_from_db(fields=["draft_version"])
 
 
 @transaction.atomic
@@ -437,11 +440,13 @@ def program_apply_retention(*, program: Program) -> None:
     revisions = list(program.revisions.all())
     program.ticks.all().delete()
     program.items.update(note="")
+    program.draft_version = F("draft_version") + 1  # the editor's lines showed the notes
     for revision in revisions:
         revision.snapshot = snapshot_without_notes(revision.snapshot)
         revision.save(update_fields=["snapshot"])
     program.data_removed_at = timezone.now()
-    program.save(update_fields=["data_removed_at"])
+    program.save(update_fields=["data_removed_at", "draft_version"])
+    program.refresh_from_db(fields=["draft_version"])
     access_log_append(
         patient=program.patient,
         action=AccessAction.RETENTION,

@@ -10,24 +10,36 @@ simply never asked again and falls out of the bounded store. The store is per
 process, so a deployment with new templates starts empty.
 
 A 21-exercise program's lines were most of the editor's template time.
+
+The editor page with no form open goes one step further and keeps a program's
+whole list of closed lines, under its draft version (one more with every change
+to the draft: services._touch), the library version (exercises.library_version:
+titles, doses and variants, which the warnings read), its variant and archived
+state, the language and time zone. A request then reads neither the items nor
+their exercises. What the key does not name is a kept warning's author's name:
+renamed, a line shows the old name until the program next changes.
 """
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from exercises.library_version import library_version
 from programs.models import Program
 
 # Letters only: autoescaping leaves it as it is, and no line's text can hold it
 # where the token goes (the hole sits in a value="" the template writes itself).
 TOKEN_HOLE = "csrftokenholeQx7Zk2"
 MAX_LINES = 5000
+MAX_LISTS = 500
 
 _lines: OrderedDict[tuple, str] = OrderedDict()
+_lists: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -66,6 +78,38 @@ def closed_line_html(program: Program, line: dict, *, template: str, token: str)
             _lines[key] = html
             while len(_lines) > MAX_LINES:
                 _lines.popitem(last=False)
+    return _with_token(html, token)
+
+
+def program_lines_html(
+    program: Program, *, build: Callable[[], list[str]], token: str
+) -> list[SafeString]:
+    """The program's closed lines, in order (`build` makes them with TOKEN_HOLE
+    for the token: closed_line_html(..., token=TOKEN_HOLE)), from the store when
+    this draft version was listed before."""
+    key = (
+        get_language(),
+        timezone.get_current_timezone_name(),
+        program.pk,
+        program.draft_version,
+        program.variant_id,
+        program.archived_at is not None,
+        library_version(),
+    )
+    with _lock:
+        lines = _lists.get(key)
+        if lines is not None:
+            _lists.move_to_end(key)
+    if lines is None:
+        lines = tuple(build())
+        with _lock:
+            _lists[key] = lines
+            while len(_lists) > MAX_LISTS:
+                _lists.popitem(last=False)
+    return [_with_token(html, token) for html in lines]
+
+
+def _with_token(html: str, token: str) -> SafeString:
     # The template's own output, escaped as it rendered; the token is letters and digits.
     return mark_safe(html.replace(TOKEN_HOLE, token))  # noqa: S308  # nosec B308 B703
 
@@ -73,3 +117,4 @@ def closed_line_html(program: Program, line: dict, *, template: str, token: str)
 def clear() -> None:
     with _lock:
         _lines.clear()
+        _lists.clear()

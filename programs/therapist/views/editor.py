@@ -187,6 +187,20 @@ def program_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _closed_line_html(program: Program, line: dict, *, token: str) -> str:
+    return line_cache.closed_line_html(
+        program, line, template=f"{TEMPLATE}#program-item", token=token
+    )
+
+
+def _closed_lines_html(program: Program) -> list[str]:
+    """Every line closed, with the token's hole (line_cache keeps the list)."""
+    return [
+        _closed_line_html(program, line, token=line_cache.TOKEN_HOLE)
+        for line in _editor_items(program)
+    ]
+
+
 def _editor_page(
     request: HtmxHttpRequest,
     program: Program,
@@ -197,19 +211,26 @@ def _editor_page(
     status: int = 200,
 ) -> HttpResponse:
     """The whole editor, at most one line's form open. A fixed number of queries
-    however many exercises the program holds."""
+    however many exercises the program holds; with none open, the lines come
+    from line_cache's list for this draft version (no query for the items)."""
     record_read(request, program.patient, detail=f"{program.pk}")
-    lines = _editor_items(program, editing=editing, form=form)
     token = get_token(request)
-    for line in lines:
-        if line["editing"]:  # the keyboard starts in the form: its first refused field
-            opened = line["form"]
-            first = next((name for name in opened.fields if name in opened.errors), "sets_min")
-            opened.fields[first].widget.attrs["autofocus"] = True
-        else:
-            line["html"] = line_cache.closed_line_html(
-                program, line, template=f"{TEMPLATE}#program-item", token=token
+    if editing is None and form is None:
+        lines = [
+            {"html": html}
+            for html in line_cache.program_lines_html(
+                program, build=lambda: _closed_lines_html(program), token=token
             )
+        ]
+    else:
+        lines = _editor_items(program, editing=editing, form=form)
+        for line in lines:
+            if line["editing"]:  # the keyboard starts in the form: its first refused field
+                opened = line["form"]
+                first = next((name for name in opened.fields if name in opened.errors), "sets_min")
+                opened.fields[first].widget.attrs["autofocus"] = True
+            else:
+                line["html"] = _closed_line_html(program, line, token=token)
     context = {
         "program": program,
         **_library(request, program),

@@ -135,6 +135,21 @@ def _without_tokens(html: str) -> str:
     return re.sub(r"[A-Za-z0-9]{64}", "TOKEN", html)  # CSRF tokens, masked anew each time
 
 
+def _items(html: str) -> str:
+    """The list of lines, tokens masked."""
+    return _without_tokens(re.search(r'<ol id="program-items".*?</ol>', html, re.S).group())
+
+
+def _items_rendered_afresh(client, program, monkeypatch) -> str:
+    """The lines as the template renders them, each, past both stores: `?edit=`
+    an id no line has opens no form but skips the kept list."""
+    with monkeypatch.context() as patch:
+        patch.setattr(line_cache, "closed_line_html", lambda *args, **kwargs: "")
+        html = client.get(f"{program.get_absolute_url()}?edit=0").content.decode()
+    assert not DOSE_FORMS.search(html)
+    return _items(html)
+
+
 def test_lines_from_the_store_are_the_lines_rendered_afresh(
     practice_client, make_program, practice_user, monkeypatch
 ):
@@ -159,10 +174,8 @@ def test_lines_from_the_store_are_the_lines_rendered_afresh(
     line_cache.clear()
     cold = practice_client.get(program.get_absolute_url()).content.decode()
     warm = practice_client.get(program.get_absolute_url()).content.decode()
-    with monkeypatch.context() as patch:  # every line through the template, as before the store
-        patch.setattr(line_cache, "closed_line_html", lambda *args, **kwargs: "")
-        fresh = practice_client.get(program.get_absolute_url()).content.decode()
-    assert _without_tokens(cold) == _without_tokens(warm) == _without_tokens(fresh)
+    fresh = _items_rendered_afresh(practice_client, program, monkeypatch)
+    assert _items(cold) == _items(warm) == fresh
     assert "csrftokenhole" not in warm  # every hole filled
     assert "Toch behouden door tess" in warm and 'class="keep-form"' in warm
     # A change makes a new line: the old one is not asked again.
@@ -174,3 +187,78 @@ def test_lines_from_the_store_are_the_lines_rendered_afresh(
     practice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = _line(practice_client.get(program.get_absolute_url()).content.decode(), item)
     assert ">Change<" in english and "Wijzigen" not in english
+
+
+def test_the_kept_list_of_lines_follows_every_change_to_the_draft_and_the_library(
+    practice_client, make_program, practice_user, monkeypatch
+):
+    """The editor with no form open shows a program's lines from line_cache's list
+    for its draft version: after each kind of change, the same as rendered afresh."""
+    program = make_program("amputation-transfemoral")
+    item = _item(program, "amputation-strength-1")
+    url = program.get_absolute_url()
+
+    def shown() -> str:
+        html = practice_client.get(url).content.decode()
+        assert _items(html) == _items_rendered_afresh(practice_client, program, monkeypatch)
+        return html
+
+    shown()
+    added = services.program_add_exercise(  # transtibial only: a warning
+        program=program,
+        exercise=Exercise.objects.get(slug="amputation-strength-5"),
+        user=practice_user,
+    )
+    assert "niet bedoeld voor" in _line(shown(), added)
+    practice_client.post(_update_url(item), _dose_data(item, sets_min="2", note="Rustig aan"))
+    assert "Rustig aan" in _line(shown(), item)
+    services.program_item_keep_warnings(
+        item=ProgramItem.objects.get(pk=added.pk),
+        warnings=["Deze oefening is niet bedoeld voor Transfemoraal (bovenbeen)."],
+        reason="Knie stabiel",
+        user=practice_user,
+    )
+    assert "Toch behouden door tess" in _line(shown(), added)
+    before = re.findall(r'<li id="item-(\d+)"', shown())
+    services.program_item_move(
+        item=ProgramItem.objects.get(pk=added.pk), offset=-1, user=practice_user
+    )
+    assert re.findall(r'<li id="item-(\d+)"', shown()) == [*before[:-2], before[-1], before[-2]]
+    services.program_item_remove(item=ProgramItem.objects.get(pk=added.pk), user=practice_user)
+    assert f'id="item-{added.pk}"' not in shown()
+
+    # The library changes in place: a title corrected in the admin shows at once.
+    exercise = item.exercise
+    exercise.title = "Bruggetje (verbeterd)"
+    exercise.save()
+    assert "Bruggetje (verbeterd)" in _line(shown(), item)
+    # The variant a warning names: another exercise now meant for this variant too.
+    other = services.program_add_exercise(
+        program=program,
+        exercise=Exercise.objects.get(slug="amputation-strength-6"),
+        user=practice_user,
+    )
+    assert "niet bedoeld voor" in _line(shown(), other)
+    other.exercise.applies_to.add(program.variant)
+    assert "niet bedoeld voor" not in _line(shown(), other)
+
+    # Notes removed by the retention job, which changes the items without the editor.
+    services.program_apply_retention(program=program)
+    assert "Rustig aan" not in _line(shown(), item)
+
+
+def test_the_editor_with_no_form_open_reads_no_items_once_listed(
+    practice_client, make_program, practice_user, django_assert_max_num_queries
+):
+    program = _whole_back_program(make_program, practice_user)
+    services.program_publish(program=program, user=practice_user)  # no draft to compare
+    url = program.get_absolute_url()
+    practice_client.get(url)  # lists the lines
+    with CaptureQueriesContext(connection) as warm:
+        assert practice_client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as opened:
+        practice_client.get(f"{url}?edit={program.items.first().pk}")
+    item_table = ProgramItem._meta.db_table
+    assert not any(f'FROM "{item_table}"' in query["sql"] for query in warm.captured_queries)
+    assert any(f'FROM "{item_table}"' in query["sql"] for query in opened.captured_queries)
+    assert len(warm) < len(opened)
