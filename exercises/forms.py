@@ -1,6 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from exercises.library_version import library_version
 from exercises.models import (
     BodyRegion,
     Category,
@@ -18,6 +20,50 @@ def _with_all(choices) -> list[tuple[str, str]]:
     return [("", _("All")), *choices]
 
 
+class _KeptRowsIterator(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.field.rows():
+            yield self.choice(row)
+
+    def __len__(self) -> int:
+        return len(self.field.rows()) + (self.field.empty_label is not None)
+
+
+class LibraryChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField over a library table (variants, leaflets, equipment),
+    whose rows each process reads once per library version
+    (exercises.library_version) instead of twice per request: the editor's add
+    panel validates and shows its variant choice on every page."""
+
+    iterator = _KeptRowsIterator
+    _kept: dict[tuple[type, str], tuple[list, dict]] = {}
+
+    def _kept_rows(self) -> tuple[list, dict]:
+        key = (self.queryset.model, library_version())
+        kept = self._kept.get(key)
+        if kept is None:
+            rows = list(self.queryset.all())
+            kept = (rows, {str(row.pk): row for row in rows})
+            # Replaced whole, keeping only this version's rows: threads see one
+            # dict or the other, and an old version's rows are dropped.
+            current = {k: v for k, v in LibraryChoiceField._kept.items() if k[1] == key[1]}
+            LibraryChoiceField._kept = {**current, key: kept}
+        return kept
+
+    def rows(self) -> list:
+        return self._kept_rows()[0]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        row = self._kept_rows()[1].get(str(value))
+        if row is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return row
+
+
 class LibraryFilterForm(forms.Form):
     """GET filters of the library: the same form drives htmx and plain requests."""
 
@@ -27,7 +73,7 @@ class LibraryFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    leaflet = forms.ModelChoiceField(
+    leaflet = LibraryChoiceField(
         label=_("Leaflet"), queryset=Leaflet.objects.all(), required=False, empty_label=_("All")
     )
     category = forms.ChoiceField(
@@ -39,13 +85,13 @@ class LibraryFilterForm(forms.Form):
     position = forms.ChoiceField(
         label=_("Starting position"), choices=_with_all(Position.choices), required=False
     )
-    equipment = forms.ModelChoiceField(
+    equipment = LibraryChoiceField(
         label=_("Equipment"),
         queryset=Equipment.objects.all(),
         required=False,
         empty_label=_("All"),
     )
-    variant = forms.ModelChoiceField(
+    variant = LibraryChoiceField(
         label=_("Protocol variant"),
         queryset=ProtocolVariant.objects.all(),
         required=False,

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from exercises.models import Exercise
+from exercises.models import Exercise, ProtocolVariant
 from tests.factories import sign_in
 
 LIBRARY = reverse("exercises:library")
@@ -111,6 +111,24 @@ def test_unknown_filter_values_are_ignored_not_an_error(therapist_client, librar
     response = therapist_client.get(LIBRARY, {"variant": "nope", "category": "x", "page": "abc"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 81
+
+
+def test_a_variant_renamed_or_added_shows_in_the_filter_at_once(therapist_client, library):
+    """The filters' choices are read once per library version, not per request."""
+    therapist_client.get(LIBRARY)
+    variant = ProtocolVariant.objects.get(slug="transfemoral")
+    variant.name = "Bovenbeen (transfemoraal)"
+    variant.save()
+    html = therapist_client.get(LIBRARY).content.decode()
+    assert '<option value="transfemoral">Bovenbeen (transfemoraal)</option>' in html
+    ProtocolVariant.objects.create(
+        slug="knee-disarticulation", leaflet=variant.leaflet, name="Knie-exarticulatie", order=9
+    )
+    response = therapist_client.get(LIBRARY, {"variant": "knee-disarticulation"})
+    assert '<option value="knee-disarticulation" selected>Knie-exarticulatie' in (
+        response.content.decode()
+    )
+    assert response.context["page"].paginator.count == 0  # a real filter: no exercises yet
 
 
 def test_no_results_says_so(therapist_client, library):
