@@ -228,8 +228,10 @@ def program_draft_state(*, program: Program) -> DraftState:
     program goes through a service that marks it (`has_draft_changes`) and only
     publishing clears the mark: a program untouched since its last publish has
     nothing to compare (one query, read with the mark as saved now); otherwise
-    the draft is read and compared (two more)."""
-    revision = program.revisions.select_related("program").first()
+    the published snapshot and the draft are read and compared (three more)."""
+    # The snapshot (tens of kB of JSON) is read only when there is a draft to
+    # compare: the editor's status line needs the number and the date.
+    revision = program.revisions.select_related("program").defer("snapshot").first()
     if revision is not None and not revision.program.has_draft_changes:
         return DraftState(revision=revision, changes=SnapshotChanges())
     published = revision.content if revision else None
