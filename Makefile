@@ -21,8 +21,13 @@ DJANGO := DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py
 # Only the locked versions, each checked against its hash, so every clone and CI
 # install the same code; pip and setuptools come from the lock too, and without
 # build isolation the editable install builds with the locked setuptools.
+# The locked pip goes in first: the one `venv` brings with Python 3.11 (23.2)
+# takes a newer release for an extra of a locked package (WeasyPrint's
+# fonttools[woff]) and then refuses it as not pinned.
 $(VENV)/.installed: pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
+	sed -n '/^pip==/,/[^\\]$$/p' requirements-dev.txt > $(VENV)/pip-lock.txt
+	$(BIN)/pip install --quiet --require-hashes -r $(VENV)/pip-lock.txt
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
