@@ -38,9 +38,36 @@ TOKEN_HOLE = "csrftokenholeQx7Zk2"
 MAX_LINES = 5000
 MAX_LISTS = 500
 
-_lines: OrderedDict[tuple, str] = OrderedDict()
-_lists: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
-_lock = threading.Lock()
+
+class _Store:
+    """A bounded store for the threads of one process: the least recently asked
+    entry goes first when it is full."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: tuple, build: Callable[[], object]) -> object:
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+                return value
+        value = build()  # outside the lock: another thread may build the same
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_lines = _Store(MAX_LINES)
+_lists = _Store(MAX_LISTS)
 
 
 def _key(program: Program, line: dict) -> tuple:
@@ -66,19 +93,12 @@ def _key(program: Program, line: dict) -> tuple:
 def closed_line_html(program: Program, line: dict, *, template: str, token: str) -> SafeString:
     """The line's HTML (`template` is the line's partial, `token` this response's
     CSRF token), from the store when the same line was rendered before."""
-    key = _key(program, line)
-    with _lock:
-        html = _lines.get(key)
-        if html is not None:
-            _lines.move_to_end(key)
-    if html is None:
+
+    def render() -> str:
         context = {**line, "program": program, "csrf_token": TOKEN_HOLE}
-        html = render_to_string(template, context)
-        with _lock:
-            _lines[key] = html
-            while len(_lines) > MAX_LINES:
-                _lines.popitem(last=False)
-    return _with_token(html, token)
+        return render_to_string(template, context)
+
+    return _with_token(_lines.get_or_build(_key(program, line), render), token)
 
 
 def program_lines_html(
@@ -96,16 +116,7 @@ def program_lines_html(
         program.archived_at is not None,
         library_version(),
     )
-    with _lock:
-        lines = _lists.get(key)
-        if lines is not None:
-            _lists.move_to_end(key)
-    if lines is None:
-        lines = tuple(build())
-        with _lock:
-            _lists[key] = lines
-            while len(_lists) > MAX_LISTS:
-                _lists.popitem(last=False)
+    lines = _lists.get_or_build(key, lambda: tuple(build()))
     return [_with_token(html, token) for html in lines]
 
 
@@ -115,6 +126,5 @@ def _with_token(html: str, token: str) -> SafeString:
 
 
 def clear() -> None:
-    with _lock:
-        _lines.clear()
-        _lists.clear()
+    _lines.clear()
+    _lists.clear()
