@@ -50,6 +50,10 @@ class _Table:
         fields = self.model._meta.concrete_fields
         return [f for f in fields if not self.only or f.name in self.only or f.primary_key]
 
+    @functools.cached_property
+    def attnames(self) -> list[str]:
+        return [field.attname for field in self.fields]
+
     def columns(self) -> str:
         quote = connection.ops.quote_name
         return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
@@ -73,7 +77,7 @@ class _Table:
         for index, functions, column in self.converters:
             for convert in functions:
                 values[index] = convert(values[index], column, connection)
-        return self.model.from_db(connection.alias, [f.attname for f in self.fields], values)
+        return self.model.from_db(connection.alias, self.attnames, values)
 
 
 _LINK = _Table(PatientLink, "link")
