@@ -29,6 +29,7 @@ from programs.handout.cache import handout_cached_file, handout_pdf_file
 from programs.handout.context import Handout, HandoutUnavailable, handout_for
 from programs.handout.render import handout_html
 from programs.handout.tasks import handout_prerender, handout_prerender_queue
+from programs.models import Program
 from programs.therapist.access import practice_required, program_for, record_read
 
 
@@ -46,14 +47,18 @@ def _handout(request: HtmxHttpRequest, pk: int, detail: str) -> Handout:
             )
             % {"name": program.patient.name},
         )
+    handout = _handout_or_404(request, program)
+    record_read(request, program.patient, detail=detail)
+    return handout
+
+
+def _handout_or_404(request: HtmxHttpRequest, program: Program) -> Handout:
     try:
         # The QR code's address comes from settings.SITE_URL, as in the task
         # worker's render: both make the same handout, and the same cache key.
-        handout = handout_for(program=program, user=request.user)
+        return handout_for(program=program, user=request.user)
     except HandoutUnavailable as error:
         raise Http404(str(error)) from error
-    record_read(request, program.patient, detail=detail)
-    return handout
 
 
 def _validators(response: HttpResponse, etag: str, modified: int) -> HttpResponse:
@@ -88,10 +93,7 @@ def handout_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         # The "being prepared" page asking again: is the file there yet? It shows
         # nothing of the record, so it is not logged; the download itself is.
-        try:
-            handout = handout_for(program=program_for(request, pk), user=request.user)
-        except HandoutUnavailable as error:
-            raise Http404(str(error)) from error
+        handout = _handout_or_404(request, program_for(request, pk))
         return _preparing(request, pk, ready=handout_cached_file(handout) is not None)
     handout = _handout(request, pk, "handout pdf")
     # The cached file is named by everything printed in it (its cache key is
