@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
 
 from exercises.models import ExercisePhoto, HoldUnit
-from programs.handout.ticks import TICKS_PATH, tick_alt, tick_pattern
+from programs.handout.ticks import TICKS_PATH, picture_height, tick_alt, tick_pattern
 from programs.links import link_url, patient_active_link
 from programs.models import Program, ProgramRevision
 from programs.schedule import (
@@ -205,8 +205,7 @@ CELL_PADDING = 1.8
 def _row_height_at_least(row: "ScheduleRow") -> float:
     dose_lines = -(-len(row.dose) // DOSE_CHARACTERS)
     title_lines = -(-len(row.entry.exercise.title) // TITLE_CHARACTERS)
-    boxes = max((len(day) for day in row.ticks.split(".") if day != "r"), default=1)
-    picture = 2 * 0.9 + 4.5 + 5.4 * (boxes - 1)
+    picture = picture_height(row.ticks)
     return CELL_PADDING + max(dose_lines * DOSE_LINE, title_lines * TITLE_LINE, picture)
 
 

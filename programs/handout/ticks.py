@@ -49,6 +49,15 @@ def _days(pattern: str) -> list[str]:
     return pattern.split(".")
 
 
+def _most_boxes(days: list[str]) -> int:
+    return max((len(day) for day in days if day != "r"), default=1)
+
+
+def picture_height(pattern: str) -> float:
+    """The row's picture's height in millimetres: its tallest day's boxes."""
+    return 2 * PADDING + BOX + BOX_STEP * (_most_boxes(_days(pattern)) - 1)
+
+
 def _px(millimetres: float) -> int:
     return round(millimetres * DPI / 25.4)
 
@@ -72,7 +81,7 @@ def tick_png(pattern: str) -> bytes:
     A bitmap, not SVG: WeasyPrint embeds a bitmap once and points to it from
     every row, where it would draw an SVG's shapes anew in each."""
     days = _days(pattern)
-    most = max((len(day) for day in days if day != "r"), default=1)
+    most = _most_boxes(days)
     day_width, box, step = _px(DAY_WIDTH), _px(BOX), _px(BOX_STEP)
     height = 2 * _px(PADDING) + box + step * (most - 1)
     # Clear where nothing is drawn: the row's own rules show through at its edges.
