@@ -81,12 +81,19 @@ def _dose_of(source: Dose) -> dict:
 
 def _touch(program: Program) -> None:
     """Every change to a program's draft goes through here: marked for publishing,
-    and a new draft version (one statement, so two changes at once both count)."""
+    and a new draft version."""
     if program.archived_at is not None:
         raise ValidationError(PROGRAM_ARCHIVED)
     program.has_draft_changes = True
+    _save_with_new_draft_version(program, "has_draft_changes")
+
+
+def _save_with_new_draft_version(program: Program, *fields: str) -> None:
+    """Saves `fields` and raises the draft version the editor keeps its lines by
+    (programs/therapist/line_cache.py), in one UPDATE with F(): two changes at
+    once both count."""
     program.draft_version = F("draft_version") + 1
-    program.save(update_fields=["has_draft_changes", "draft_version"])
+    program.save(update_fields=[*fields, "draft_version"])
     program.refresh_from_db(fields=["draft_version"])
 
 
@@ -440,13 +447,11 @@ def program_apply_retention(*, program: Program) -> None:
     revisions = list(program.revisions.all())
     program.ticks.all().delete()
     program.items.update(note="")
-    program.draft_version = F("draft_version") + 1  # the editor's lines showed the notes
     for revision in revisions:
         revision.snapshot = snapshot_without_notes(revision.snapshot)
         revision.save(update_fields=["snapshot"])
     program.data_removed_at = timezone.now()
-    program.save(update_fields=["data_removed_at", "draft_version"])
-    program.refresh_from_db(fields=["draft_version"])
+    _save_with_new_draft_version(program, "data_removed_at")  # the editor's lines showed the notes
     access_log_append(
         patient=program.patient,
         action=AccessAction.RETENTION,
