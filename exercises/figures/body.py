@@ -65,6 +65,24 @@ def _foreshortened(length: float, joint: str) -> Callable[[Pose], float]:
     return lambda pose: length * max(0.3, math.cos(math.radians(pose.get(joint, 0))))
 
 
+def _leg_segment(
+    part: str,
+    joint: str,
+    side: str,
+    full: float,
+    residual: float | None,
+    length: Callable[[Pose], float] | None = None,
+) -> tuple[Shape, dict]:
+    """A thigh or shank from its upper joint, whole or (a `residual` fraction)
+    only the residual limb, with the points that may rest on the floor or a prop."""
+    points = {f"{joint}_{side}": (0, 0, R_LIMB)}
+    if residual is None:
+        return Shape("line", f"{part} {side}", (0, 0, 0, full), length), points
+    stump = full * residual
+    points[f"stump_{side}"] = (0, stump, R_LIMB + 1)
+    return Shape("line", f"residual {part} {side}", (0, 0, 0, stump)), points
+
+
 def skeleton(view: str, amputation: str = "", amputated: str = "near") -> list[Node]:
     """The nodes in drawing order (far side first), parents before children."""
     front = view == "front"
@@ -100,24 +118,21 @@ def skeleton(view: str, amputation: str = "", amputated: str = "near") -> list[N
             shank_len = lambda pose: SHANK  # noqa: E731
             forearm_len = lambda pose: FOREARM  # noqa: E731
         # The thigh whole, or above the knee only its residual part (and no more).
-        hip_point = {f"hip_{side}": (0, 0, R_LIMB)}
-        if cut == "transfemoral":
-            stump = THIGH * TRANSFEMORAL_THIGH
-            thigh = Shape("line", f"residual thigh {side}", (0, 0, 0, stump))
-            hip_point[f"stump_{side}"] = (0, stump, R_LIMB + 1)
-        else:
-            thigh = Shape("line", f"thigh {side}", (0, 0, 0, THIGH))
+        thigh, hip_point = _leg_segment(
+            "thigh", "hip", side, THIGH, TRANSFEMORAL_THIGH if cut == "transfemoral" else None
+        )
         leg: list[Node] = [
             Node(f"hip-{side}", "root", _const(hip_x, 0), hip_angle, [thigh], hip_point, side)
         ]
         if cut != "transfemoral":
-            knee_point = {f"knee_{side}": (0, 0, R_LIMB)}
-            if cut == "transtibial":
-                stump = SHANK * TRANSTIBIAL_SHANK
-                shank = Shape("line", f"residual shank {side}", (0, 0, 0, stump))
-                knee_point[f"stump_{side}"] = (0, stump, R_LIMB + 1)
-            else:
-                shank = Shape("line", f"shank {side}", (0, 0, 0, SHANK), shank_len)
+            shank, knee_point = _leg_segment(
+                "shank",
+                "knee",
+                side,
+                SHANK,
+                TRANSTIBIAL_SHANK if cut == "transtibial" else None,
+                length=shank_len,
+            )
             leg.append(
                 Node(
                     f"knee-{side}",
