@@ -86,13 +86,19 @@ def test_a_new_link_queues_the_renders_of_the_patients_published_programs(
     assert _queued_programs() == [published.pk]
 
 
+def _published_with_link(user, protocol: str):
+    """A program published, its patient with a link: a handout to download."""
+    program = make_program(user, protocol)
+    make_link(program.patient, user)
+    publish(program, user)
+    return program
+
+
 def test_the_first_download_after_publishing_takes_no_render(
     library, practice_user, practice_client, settings, renders, monkeypatch
 ):
     settings.TASKS = DATABASE_QUEUE
-    program = make_program(practice_user, "back-rehabilitation")
-    make_link(program.patient, practice_user)
-    publish(program, practice_user)
+    program = _published_with_link(practice_user, "back-rehabilitation")
     # Queued in the database with the publish; nothing laid out yet: no worker runs.
     assert DBTaskResult.objects.ready().count() >= 1
     assert renders == []
@@ -154,9 +160,7 @@ def test_the_worker_and_the_download_make_the_same_key_whatever_the_request_host
     from tests.factories import sign_in
 
     settings.ALLOWED_HOSTS = ["testserver", "intern.example"]
-    program = make_program(practice_user, "hip-osteoarthritis-home")
-    make_link(program.patient, practice_user)
-    publish(program, practice_user)
+    program = _published_with_link(practice_user, "hip-osteoarthritis-home")
     name = handout_prerender.call(program.pk)
     sign_in(client, practice_user)
     response = client.get(
@@ -177,9 +181,7 @@ def test_a_download_before_the_render_shows_a_page_that_waits_for_it(
     library, practice_user, practice_client, settings, renders, monkeypatch
 ):
     settings.TASKS = DATABASE_QUEUE
-    program = make_program(practice_user, "hip-osteoarthritis-home")
-    make_link(program.patient, practice_user)
-    publish(program, practice_user)
+    program = _published_with_link(practice_user, "hip-osteoarthritis-home")
     url = reverse("therapist:handout_pdf", args=[program.pk])
     DBTaskResult.objects.all().delete()  # the publish's render is lost (say the cache was emptied)
 
