@@ -10,9 +10,10 @@ import segno
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 from exercises.models import ExercisePhoto, HoldUnit
+from programs.handout.text_lines import lines_at_most
 from programs.handout.ticks import TICKS_PATH, picture_height, tick_alt, tick_pattern
 from programs.links import link_url, patient_active_link
 from programs.models import Program, ProgramRevision
@@ -194,19 +195,37 @@ class ScheduleWeek:
 
 
 # A low estimate of a grid row's height (millimetres), as handout.css lays it
-# out: text lines at most this many characters wide, at the cells' line
-# heights, plus the cell padding; the tick picture sets the least height.
+# out: the dose's and the title's lines at their cells' line heights, plus the
+# cell padding; the tick picture sets the least height.
 GRID_PAGE_ROOM = 260 - 20  # the A4 page's room (297 - 15 - 22) less caption and header
-DOSE_LINE, DOSE_CHARACTERS = 8.5 * 1.25 * 25.4 / 72, 40
-TITLE_LINE, TITLE_CHARACTERS = 9.5 * 1.25 * 25.4 / 72, 50
+DOSE_SIZE, TITLE_SIZE, LINE_HEIGHT = 8.5, 9.5, 1.25  # points; table.week's line height
+# The text's width in the cells (col.col-dose, and what the day, number and dose
+# columns leave of the 180 mm), less their padding.
+DOSE_WIDTH, TITLE_WIDTH = 44 - 2, 180 - 7 - 44 - 7 * 11 - 2
 CELL_PADDING = 1.8
+POINT_MM = 25.4 / 72
+
+
+def _dose_cell_text(row: "ScheduleRow") -> str:
+    """The dose cell's words as the template prints them (in the active language)."""
+    parts = [row.dose]
+    if row.stage == 2:
+        parts.insert(0, gettext("Harder variant") + ":")
+    if row.entry.weekly:
+        parts.append("(" + gettext("you choose the days") + ")")
+    if row.grew:
+        parts.append("↑")
+    return " ".join(parts)
 
 
 def _row_height_at_least(row: "ScheduleRow") -> float:
-    dose_lines = -(-len(row.dose) // DOSE_CHARACTERS)
-    title_lines = -(-len(row.entry.exercise.title) // TITLE_CHARACTERS)
-    picture = picture_height(row.ticks)
-    return CELL_PADDING + max(dose_lines * DOSE_LINE, title_lines * TITLE_LINE, picture)
+    dose_lines = lines_at_most(_dose_cell_text(row), width_mm=DOSE_WIDTH, size_pt=DOSE_SIZE)
+    title_lines = lines_at_most(row.entry.exercise.title, width_mm=TITLE_WIDTH, size_pt=TITLE_SIZE)
+    return CELL_PADDING + max(
+        dose_lines * DOSE_SIZE * LINE_HEIGHT * POINT_MM,
+        title_lines * TITLE_SIZE * LINE_HEIGHT * POINT_MM,
+        picture_height(row.ticks),
+    )
 
 
 def _exercises(handout: Handout) -> list[HandoutExercise]:

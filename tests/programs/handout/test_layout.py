@@ -4,6 +4,7 @@ its alt text. Read back from the PDF, never by its size."""
 
 import io
 import re
+from collections import Counter
 
 import pytest
 from django.utils import translation
@@ -12,7 +13,7 @@ from pypdf import PdfReader
 
 from exercises.models import Exercise
 from programs import services
-from programs.handout.context import handout_for
+from programs.handout.context import _dose_cell_text, handout_context, handout_for
 from programs.handout.fetcher import FetchRefused, HandoutURLFetcher
 from programs.handout.render import handout_pdf
 from programs.handout.ticks import tick_alt, tick_pattern, tick_png
@@ -21,10 +22,12 @@ from programs.schedule import week_days, week_dose
 from tests.factories import MONDAY, make_program, publish
 
 # The back program with all 21 exercises of the leaflet, over 8 weeks, prints on
-# 30 pages: the cover, the schedule's heading, two pages a week for 8 weeks, 12
-# pages of exercises. The lean layout kept the 29 pages of the layout before it;
-# the exercise figures' two still frames (a wider picture column) added one.
-BACK_PAGES = 30
+# 29 pages: the cover, two pages a week for 8 weeks (the first under the
+# schedule's heading), 12 pages of exercises. The lean layout kept the 29 pages
+# of the layout before it; the exercise figures' two still frames (a wider
+# picture column) added one, and the first week no longer leaving the heading's
+# page nearly empty took one away.
+BACK_PAGES = 29
 
 
 def _flat(text: str) -> str:
@@ -82,6 +85,7 @@ def test_the_back_handout_keeps_its_pages_words_and_tags(back_program):
         assert re.search(r"\bma\b.*\bdi\b.*\bwo\b.*\bdo\b.*\bvr\b", pages[number]), week
     assert first_pages == sorted(set(first_pages)) and len(set(first_pages)) == snapshot.weeks
     assert "Uw schema" in pages[1] and "rustdag" in pages[1]
+    assert first_pages[0] == 1, "the first week starts under the schedule's heading"
 
     # Tagged PDF/UA-1: a structure tree, and every figure (the tick rows too) has its words.
     root = reader.trailer["/Root"]
@@ -133,3 +137,22 @@ def test_the_fetcher_draws_tick_rows_and_refuses_other_names():
     for name in ("../etc/passwd", "s.s.png", "x.x.x.x.x.x.x", "s.s.r.s.s.r.r.svg"):
         with pytest.raises(FetchRefused):
             fetcher.fetch(f"https://handout.invalid/handout-ticks/{name}.png")
+
+
+def test_no_row_of_the_tick_grid_is_split_over_two_pages(back_program):
+    """A row is an exercise's line to tick: its dose is printed whole on one page,
+    not its first lines under one page's boxes and the rest at the next page's top."""
+    handout = handout_for(program=back_program)
+    reader = PdfReader(io.BytesIO(handout_pdf(handout)))
+    squeezed = [re.sub(r"\s+", "", page.extract_text()) for page in reader.pages]
+    grid_pages = [page for page in squeezed if "Oefening" in page and "Dosering" in page]
+    with translation.override("nl"):
+        rows = Counter(
+            re.sub(r"\s+", "", _dose_cell_text(row))
+            for week in handout_context(handout)["schedule"]
+            for row in week.rows
+        )
+    assert sum(rows.values()) == 21 * 8
+    for dose, count in rows.items():
+        printed = sum(page.count(dose) for page in grid_pages)
+        assert printed == count, (dose, printed, count)
