@@ -14,14 +14,19 @@ Prints, each the best of a few runs and as a ratio to WeasyPrint's own floor:
 
     DJANGO_SECRET_KEY=dev .venv/bin/python bench/handout_render.py [--runs 3] [--save out.pdf]
 
+With `--before DIR`, the handout is also rendered cold by the code in DIR (a
+checkout of the layout before issue 14: `git worktree add --detach /tmp/before
+741b929`), one render each in turn, and the ratio now/before is printed:
+issue 14 asks for at most 0.5 in the same run.
+
 Runs on a throw-away SQLite database and cache directory, never on yours.
 """
 
 import argparse
-import datetime
 import io
 import logging
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,21 +44,18 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
-from exercises.models import Exercise  # noqa: E402
+from bench.handout_child import back_program, bench_user  # noqa: E402
 from oefenplan.security.sessions import second_factor_mark  # noqa: E402
-from programs import links, services  # noqa: E402
 from programs.handout.cache import handout_pdf_file  # noqa: E402
 from programs.handout.context import handout_for  # noqa: E402
 from programs.handout.render import document_pdf  # noqa: E402
 from programs.handout.tasks import handout_prerender  # noqa: E402
-from programs.models import Practice, Protocol, Therapist  # noqa: E402
 
 PLAIN_PAGES = 21
 
@@ -76,27 +78,6 @@ def best_of(runs: int, function, before=None) -> float:
     return min(times)
 
 
-def back_program(user):
-    """The back protocol's program with every exercise of the leaflet in it."""
-    practice = user.therapist.practice
-    patient = services.patient_create(practice=practice, name="Els", reference="", user=user)
-    program = services.program_create_from_protocol(
-        patient=patient,
-        protocol=Protocol.objects.get(slug="back-rehabilitation"),
-        start_date=datetime.date.today(),
-        weeks=8,
-        affected_side="",
-        user=user,
-    )
-    present = set(program.items.values_list("exercise__slug", flat=True))
-    for exercise in Exercise.objects.filter(leaflet="back-rehabilitation").order_by("pk"):
-        if exercise.slug not in present:
-            services.program_add_exercise(program=program, exercise=exercise, user=user)
-    links.patient_link_create(patient=patient, user=user)
-    services.program_publish(program=program, user=user)
-    return program
-
-
 def plain_document() -> str:
     """PLAIN_PAGES pages of plain paragraphs in the handout's stylesheet."""
     page = "<p>" + "Oefen elke dag rustig en stop als het pijn doet. " * 40 + "</p>"
@@ -114,10 +95,45 @@ def plain_document() -> str:
     )
 
 
+class BeforeSide:
+    """The same handout rendered cold by another checkout's code, in a child
+    process (bench/handout_child.py) asked once per round."""
+
+    def __init__(self, code: Path):
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("handout_child.py"))],
+            cwd=code,
+            env={**os.environ, "BENCH_CODE_ROOT": str(code.resolve())},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if self.process.stdout.readline().strip() != "ready":
+            raise SystemExit(f"the code in {code} could not render the handout")
+        self.runs: list[tuple[float, int]] = []
+
+    def render(self) -> None:
+        self.process.stdin.write("render\n")
+        self.process.stdin.flush()
+        seconds, pages = self.process.stdout.readline().split()
+        self.runs.append((float(seconds), int(pages)))
+
+    def best(self) -> tuple[float, int]:
+        self.process.stdin.close()
+        self.process.wait()
+        return min(self.runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--save", type=Path, help="also write the handout's PDF here")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="DIR",
+        help="also render it cold with the code in DIR (another checkout), in turn with this one",
+    )
     arguments = parser.parse_args()
     runs = arguments.runs
     # One line per request and WeasyPrint's notes on screen-only CSS: not figures.
@@ -128,9 +144,7 @@ def main() -> None:
     call_command(
         "loaddata", *sorted(str(p) for p in (ROOT / "fixtures").glob("*.yaml")), verbosity=0
     )
-    user = get_user_model().objects.create_user("bench", password="bench-password-123")
-    practice = Practice.objects.create(name="Bench", phone="050 000 0000", call_hours="ma-vr")
-    Therapist.objects.create(user=user, practice=practice)
+    user = bench_user()
     program = back_program(user)
     the_handout = handout_for(program=program)
     cache_dir = Path(os.environ["HANDOUT_CACHE_DIR"])
@@ -159,7 +173,12 @@ def main() -> None:
     plain_pages = len(PdfReader(io.BytesIO(plain_pdf)).pages)
     hello = best_of(runs, lambda: HTML(string="<p>hello</p>").write_pdf())
     floor = best_of(runs, lambda: document_pdf(plain, language="nl", identifier="floor"))
-    cold = best_of(runs, lambda: handout_pdf_file(the_handout), before=clear_cache)
+    before = BeforeSide(arguments.before) if arguments.before else None
+    cold = best_of(
+        runs,
+        lambda: handout_pdf_file(the_handout),
+        before=(lambda: (clear_cache(), before.render())) if before else clear_cache,
+    )
 
     def prerendered():
         clear_cache()
@@ -182,6 +201,12 @@ def main() -> None:
         f"  handout, cold render:             {cold * 1000:8.1f} ms"
         f"  ({cold / hello:6.1f} x hello, {cold / floor:5.2f} x plain)"
     )
+    if before:
+        before_cold, before_pages = before.best()
+        print(
+            f"  before (the code in DIR), cold:   {before_cold * 1000:8.1f} ms"
+            f"  ({before_pages} pages); now / before: {cold / before_cold:.2f}"
+        )
     print(
         f"    CPU time: cold {CPU[cold] * 1000:.0f} ms, plain {CPU[floor] * 1000:.0f} ms"
         f" ({CPU[cold] / CPU[floor]:.2f} x plain)"
