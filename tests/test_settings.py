@@ -61,6 +61,19 @@ def test_database_comes_from_database_url_with_sqlite_as_default():
     assert postgres.stdout.split() == ["django.db.backends.postgresql", "oefenplan"]
 
 
+def test_a_sqlite_database_file_writes_ahead_and_syncs_every_commit(tmp_path):
+    """Every page commits its access-log line: with write-ahead logging that is
+    one fsync, not a rollback journal's two and a delete; synchronous=FULL (2)
+    keeps each committed line through a power cut."""
+    pragma = "__import__('django.db').db.connection.cursor().execute('PRAGMA {}').fetchone()[0]"
+    result = _settings_in_subprocess(
+        {"DJANGO_SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'oefenplan.sqlite3'}"},
+        f"{pragma.format('journal_mode')}, {pragma.format('synchronous')}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "2"]
+
+
 def test_time_zone_and_languages():
     assert settings.TIME_ZONE == "Europe/Amsterdam"
     assert settings.LANGUAGE_CODE == "nl"
