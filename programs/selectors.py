@@ -2,12 +2,13 @@
 
 import dataclasses
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from exercises.dose import DoseValues
@@ -29,6 +30,7 @@ from programs.models import (
     ProgramRevision,
 )
 from programs.pain import PatientFlags
+from programs.rows import Table, date_value, table_name
 from programs.safety import item_warnings
 from programs.schedule import TickMap
 from programs.snapshot import (
@@ -51,78 +53,128 @@ class PatientRow:
     flags: PatientFlags
 
 
-def _figure_per_patient(rows: QuerySet, patient: str, aggregate) -> Subquery:
-    """One figure of the patient's rows (programs or ticks), computed for the listed
-    patients only: `patient` is the path from a row to its patient."""
-    return Subquery(
-        rows.filter(**{patient: OuterRef("pk")})
-        .order_by()
-        .values(patient)
-        .annotate(figure=aggregate)
-        .values("figure")[:1]
+_PATIENT = Table(Patient, "patient")
+
+
+@functools.cache
+def _patient_filter_sql(vendor: str, searching: bool) -> str:
+    """The practice's patients, and with a search text those whose name or
+    reference contains it, case-insensitively: the SQL of Django's icontains
+    lookup on this backend (its cast, operator and escaping)."""
+    where = "patient.practice_id = %s"
+    if searching:
+        matches = [
+            connection.ops.lookup_cast("icontains", "CharField") % f"patient.{column}"
+            + " "
+            + connection.operators["icontains"]
+            for column in ("name", "reference")
+        ]
+        where += f" AND ({matches[0]} OR {matches[1]})"
+    return where
+
+
+@functools.cache
+def _patient_count_sql(vendor: str, searching: bool) -> str:
+    # nosec B608: only names from the models' metadata go into the text; every
+    # value is a parameter.
+    return (
+        f"SELECT COUNT(*) FROM {table_name(Patient)} patient "  # nosec B608
+        f"WHERE {_patient_filter_sql(vendor, searching)}"
+    )
+
+
+@functools.cache
+def _patient_page_sql(vendor: str, searching: bool) -> str:
+    program, tick, revision = (
+        table_name(Program),
+        table_name(ExerciseTick),
+        table_name(ProgramRevision),
+    )
+    patient_ticks = (
+        f"FROM {tick} tick JOIN {program} program ON program.id = tick.program_id "
+        "WHERE program.patient_id = listed.id AND tick.date > %s AND tick.date <= %s"
+    )
+    # The page is chosen from the patients alone; only its rows are then summed
+    # up. A program's last tick is one step back in its (program, date) index;
+    # the patient's is the latest of those, not a walk through all their ticks.
+    return (
+        "WITH listed AS ("  # nosec B608
+        f"SELECT {_PATIENT.columns()} FROM {table_name(Patient)} patient "
+        f"WHERE {_patient_filter_sql(vendor, searching)} "
+        "ORDER BY patient.name, patient.id LIMIT %s OFFSET %s"
+        ") "
+        "SELECT listed.*, "
+        f"(SELECT COUNT(*) FROM {program} program "
+        "WHERE program.patient_id = listed.id AND program.archived_at IS NULL), "
+        f"(SELECT MAX(tick.pain) {patient_ticks}), "
+        f"(SELECT MAX(tick.pain) {patient_ticks}), "
+        f"(SELECT MAX((SELECT tick.date FROM {tick} tick WHERE tick.program_id = program.id "
+        "ORDER BY tick.date DESC LIMIT 1)) "
+        f"FROM {program} program WHERE program.patient_id = listed.id), "
+        f"(SELECT MIN(program.start_date) FROM {program} program "
+        "WHERE program.patient_id = listed.id AND program.archived_at IS NULL "
+        f"AND EXISTS (SELECT 1 FROM {revision} revision WHERE revision.program_id = program.id)) "
+        "FROM listed ORDER BY listed.name, listed.id"
     )
 
 
 def patient_list_page(*, practice: Practice, text: str, page_number, today: datetime.date) -> Page:
     """A page of the practice's patients, each with the number of programs not
-    archived and the flags a therapist acts on (programs.pain).
+    archived (`.program_count`), the figures the flags come from (`.pain_this_week`,
+    `.pain_last_week`, `.last_tick`, `.running_since`) and the flags a therapist
+    acts on (programs.pain).
 
     The page is chosen from the patients alone (how many match, then which 25
     by name); only that page's programs and ticks are then aggregated, in the
-    same query as the page itself. Two queries, whose cost follows the page and
-    not the practice's history."""
-    patients = Patient.objects.filter(practice=practice)
+    same statement as the page itself. Two statements, whose cost follows the
+    page and not the practice's history. Written in SQL (programs.rows): the
+    ORM spent about 4 ms building them for a page of five patients; the tests
+    compare this read with its ORM twin on SQLite and PostgreSQL."""
     text = text.strip()
-    if text:
-        patients = patients.filter(Q(name__icontains=text) | Q(reference__icontains=text))
-    patients = patients.order_by("name", "pk")
-    page = Paginator(patients, PATIENT_PAGE_SIZE).get_page(page_number)
-    if not page.paginator.count:
-        page.object_list = []
-        return page
-    on_page = patients.values("pk")[page.start_index() - 1 : page.end_index()]
-    week_ago = today - datetime.timedelta(days=pain.QUIET_DAYS)
-    two_weeks_ago = week_ago - datetime.timedelta(days=pain.QUIET_DAYS)
-    ticks = ExerciseTick.objects.all()
-    programs = Program.objects.filter(archived_at__isnull=True)
-    # Each program's last tick is one step back in its (program, date) index; the
-    # patient's is the latest of those, not a walk through all their ticks.
-    last_tick = ticks.filter(program=OuterRef("pk")).order_by("-date").values("date")[:1]
-    rows = (
-        Patient.objects.filter(pk__in=on_page)
-        .annotate(
-            program_count=Coalesce(_figure_per_patient(programs, "patient", Count("pk")), Value(0)),
-            pain_this_week=_figure_per_patient(
-                ticks.filter(date__gt=week_ago, date__lte=today), "program__patient", Max("pain")
-            ),
-            pain_last_week=_figure_per_patient(
-                ticks.filter(date__gt=two_weeks_ago, date__lte=week_ago),
-                "program__patient",
-                Max("pain"),
-            ),
-            last_tick=_figure_per_patient(
-                Program.objects.annotate(last_tick=Subquery(last_tick)), "patient", Max("last_tick")
-            ),
-            running_since=_figure_per_patient(
-                programs.filter(revisions__isnull=False), "patient", Min("start_date")
-            ),
+    searching = bool(text)
+    filter_values = [practice.pk]
+    if searching:
+        filter_values += [f"%{connection.ops.prep_for_like_query(text)}%"] * 2
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        cursor.execute(_patient_count_sql(vendor, searching), filter_values)
+        [[count]] = cursor.fetchall()
+        # The paginator's own rules (a page past the end shows the last one)
+        # over the count alone.
+        page = Paginator(range(count), PATIENT_PAGE_SIZE).get_page(page_number)
+        if not count:
+            page.object_list = []
+            return page
+        week_ago = today - datetime.timedelta(days=pain.QUIET_DAYS)
+        two_weeks_ago = week_ago - datetime.timedelta(days=pain.QUIET_DAYS)
+        day = connection.ops.adapt_datefield_value
+        cursor.execute(
+            _patient_page_sql(vendor, searching),
+            filter_values
+            + [PATIENT_PAGE_SIZE, page.start_index() - 1]
+            + [day(week_ago), day(today), day(two_weeks_ago), day(week_ago)],
         )
-        .order_by("name", "pk")
-    )
-    page.object_list = [
-        PatientRow(
-            patient=patient,
-            flags=pain.patient_flags(
-                practice=practice,
-                today=today,
-                pain_this_week=patient.pain_this_week,
-                pain_last_week=patient.pain_last_week,
-                last_tick=patient.last_tick,
-                running_since=patient.running_since,
-            ),
+        rows = cursor.fetchall()
+    width = len(_PATIENT.fields)
+    page.object_list = []
+    for row in rows:
+        patient = _PATIENT.build(row, 0)
+        # The figures as attributes, where the ORM's annotations put them.
+        patient.program_count, patient.pain_this_week, patient.pain_last_week = row[width:-2]
+        patient.last_tick, patient.running_since = (date_value(value) for value in row[-2:])
+        page.object_list.append(
+            PatientRow(
+                patient=patient,
+                flags=pain.patient_flags(
+                    practice=practice,
+                    today=today,
+                    pain_this_week=patient.pain_this_week,
+                    pain_last_week=patient.pain_last_week,
+                    last_tick=patient.last_tick,
+                    running_since=patient.running_since,
+                ),
+            )
         )
-        for patient in rows
-    ]
     return page
 
 

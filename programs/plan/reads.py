@@ -14,16 +14,14 @@ issue 14). Written out once here, they are two statements:
 
 They are the same reads as links.active_links() with
 selectors.patient_latest_revisions, and selectors.program_ticks; the tests
-compare them on SQLite and PostgreSQL. The rows become model instances through
-the fields' own database converters (Model.from_db), as the ORM makes them.
+compare them on SQLite and PostgreSQL. The rows become model instances as the
+ORM makes them (programs.rows).
 """
 
-import dataclasses
 import datetime
 import functools
 
 from django.db import connection
-from django.db.models import Model
 from django.utils import timezone
 
 from programs.models import (
@@ -34,73 +32,25 @@ from programs.models import (
     Program,
     ProgramRevision,
 )
+from programs.rows import Table, table_name
 
-
-@dataclasses.dataclass(frozen=True)
-class _Table:
-    """A model's columns, selected under an alias, and a row's slice made back
-    into an instance."""
-
-    model: type[Model]
-    alias: str
-    only: tuple[str, ...] = ()  # these fields alone (the others deferred); else all
-
-    @functools.cached_property
-    def fields(self) -> list:
-        fields = self.model._meta.concrete_fields
-        return [f for f in fields if not self.only or f.name in self.only or f.primary_key]
-
-    @functools.cached_property
-    def attnames(self) -> list[str]:
-        return [field.attname for field in self.fields]
-
-    def columns(self) -> str:
-        quote = connection.ops.quote_name
-        return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
-
-    @functools.cached_property
-    def converters(self) -> list[tuple[int, list, object]]:
-        """Each column's converters, as the ORM's compiler finds them (they depend
-        on the backend only: one per process)."""
-        found = []
-        for index, field in enumerate(self.fields):
-            column = field.get_col(self.alias)
-            functions = connection.ops.get_db_converters(column) + column.get_db_converters(
-                connection
-            )
-            if functions:
-                found.append((index, functions, column))
-        return found
-
-    def build(self, row: tuple, start: int) -> Model:
-        values = list(row[start : start + len(self.fields)])
-        for index, functions, column in self.converters:
-            for convert in functions:
-                values[index] = convert(values[index], column, connection)
-        return self.model.from_db(connection.alias, self.attnames, values)
-
-
-_LINK = _Table(PatientLink, "link")
-_PATIENT = _Table(Patient, "patient")
-_PRACTICE = _Table(Practice, "practice")
+_LINK = Table(PatientLink, "link")
+_PATIENT = Table(Patient, "patient")
+_PRACTICE = Table(Practice, "practice")
 # What the plan prints of a tick; not when or by whom it was saved.
 TICK_FIELDS = ("program", "item_id", "date", "session", "pain", "note", "source")
-_TICK = _Table(ExerciseTick, "tick", only=TICK_FIELDS)
-
-
-def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+_TICK = Table(ExerciseTick, "tick", only=TICK_FIELDS)
 
 
 @functools.cache
 def _link_sql(vendor: str) -> str:
     link, patient, program, revision = (
-        _table(PatientLink),
-        _table(Patient),
-        _table(Program),
-        _table(ProgramRevision),
+        table_name(PatientLink),
+        table_name(Patient),
+        table_name(Program),
+        table_name(ProgramRevision),
     )
-    practice = _table(Practice)
+    practice = table_name(Practice)
     # links.active_links(): not revoked, not expired. The revisions as
     # selectors.patient_latest_revisions: each program not archived, its
     # highest number (unique per program); a program without any gives NULL.
@@ -146,7 +96,7 @@ def link_and_revisions(link_id: int) -> tuple[PatientLink | None, tuple[int, ...
 def _ticks_sql(vendor: str, programs: int) -> str:
     places = ", ".join(["%s"] * programs)
     return (
-        f"SELECT {_TICK.columns()} FROM {_table(ExerciseTick)} tick "  # nosec B608
+        f"SELECT {_TICK.columns()} FROM {table_name(ExerciseTick)} tick "  # nosec B608
         f"WHERE tick.program_id IN ({places}) AND tick.date BETWEEN %s AND %s"
     )
 
