@@ -265,3 +265,41 @@ def test_practice_admins_only(client, therapist, practice):
 def test_factories_still_write_a_chain(library):
     factories.anna_starts_today()
     assert access_log_verify()[1] is None
+
+
+def test_an_appended_line_is_stored_as_written_and_chained(practice, therapist):
+    """access_log_append writes its line in plain SQL: what the ORM reads back is
+    the line it returned, every field, and each line's hash covers the one
+    before it (on SQLite and on PostgreSQL, whose address type differs)."""
+    from programs.access_log import access_log_source
+
+    patient = make_patient(therapist, "Anna")
+    written = []
+    for address, user, who, detail in [
+        ("203.0.113.7", therapist, patient, "list page 1: #1 #2"),
+        ("2001:db8::1", None, None, "ünïcode — ‘quotes’ and 'single' and \"double\"; DROP"),
+        (None, therapist, None, ""),
+    ]:
+        with access_log_source(address):
+            written.append(
+                access_log_append(
+                    user=user,
+                    practice=practice,
+                    patient=who,
+                    action=AccessAction.LIST,
+                    detail=detail,
+                )
+            )
+    for line in written:
+        stored = AccessLogEntry.objects.get(pk=line.pk)
+        fields = [field.attname for field in AccessLogEntry._meta.concrete_fields]
+        assert {name: getattr(stored, name) for name in fields} == {
+            name: getattr(line, name) for name in fields
+        }
+        assert stored.entry_hash == stored.content_hash()
+        assert not line._state.adding
+    assert written[1].previous_hash == written[0].entry_hash
+    assert written[2].previous_hash == written[1].entry_hash
+    assert access_log_verify() == (AccessLogEntry.objects.count(), None)
+    with pytest.raises(AppendOnlyError):
+        written[0].save()
