@@ -13,6 +13,7 @@ from oefenplan.http import HtmxHttpRequest
 from programs import links, selectors, services
 from programs.models import Patient
 from programs.therapist.access import list_read, patient_for, practice_required, record_read
+from programs.therapist.blank_forms import blank_form_fields
 from programs.therapist.forms import (
     PatientForm,
     PatientLinkForm,
@@ -58,7 +59,13 @@ def patient_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"page": page, "q": search["q"].value() or "", "search": search, "form": form},
+        {
+            "page": page,
+            "q": search["q"].value() or "",
+            "search": search,
+            "form": form,
+            "blank_form_fields": None if form.is_bound else blank_form_fields(PatientForm),
+        },
         status=status,
     )
 

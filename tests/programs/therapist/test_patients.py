@@ -42,6 +42,43 @@ def test_a_patient_name_the_handout_cannot_print_is_refused(practice_client, lib
     assert not Patient.objects.filter(name__startswith="Anna").exists()
 
 
+def _add_patient_section(response) -> str:
+    html = response.content.decode()
+    return re.search(r'<section aria-labelledby="add-patient".*?</section>', html, re.S).group()
+
+
+def test_the_empty_add_patient_form_is_kept_per_language_and_a_refused_one_shows_its_input(
+    practice_client, library, settings
+):
+    """The empty form's fields are rendered once per language (blank_forms): the
+    section is the same as Django renders it, in the reader's language, and a
+    refused form still comes back with what was typed and why."""
+    url = reverse("therapist:patient_list")
+    settings.DEBUG = True  # nothing kept: Django renders the fields each time
+    rendered = {}
+    for language in ("nl", "en"):
+        practice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        rendered[language] = _add_patient_section(practice_client.get(url))
+    settings.DEBUG = False
+    for _ in range(2):  # the first keeps them, the second reads them
+        for language in ("nl", "en"):
+            practice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+            kept = _add_patient_section(practice_client.get(url))
+            token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+            assert token.sub("", kept) == token.sub("", rendered[language])
+    assert "Taal" in rendered["nl"] and "Language" in rendered["en"]
+    assert "A first name or a pseudonym" in rendered["en"]
+    assert "A first name or a pseudonym" not in rendered["nl"]
+
+    practice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    refused = practice_client.post(url, {"name": "", "reference": "R-<b>1</b>"})
+    assert refused.status_code == 400
+    section = _add_patient_section(refused)
+    assert "Dit veld is verplicht." in section
+    assert 'value="R-&lt;b&gt;1&lt;/b&gt;"' in section
+    assert "field-invalid" in section and "field-invalid" not in rendered["nl"]
+
+
 def test_patient_list_search_and_htmx_fragment(practice_client, practice, practice_user, library):
     for name in ["Anna", "Bram", "Carla"]:
         Patient.objects.create(practice=practice, name=name)
