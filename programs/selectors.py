@@ -28,6 +28,7 @@ from programs.models import (
     Program,
     ProgramItem,
     ProgramRevision,
+    Therapist,
 )
 from programs.pain import PatientFlags
 from programs.rows import Table, date_value, table_name
@@ -51,6 +52,34 @@ PATIENT_PAGE_SIZE = 25
 class PatientRow:
     patient: Patient
     flags: PatientFlags
+
+
+_THERAPIST = Table(Therapist, "therapist")
+_PRACTICE = Table(Practice, "practice")
+
+
+@functools.cache
+def _therapist_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_THERAPIST.columns()}, {_PRACTICE.columns()} "  # nosec B608: names only
+        f"FROM {table_name(Therapist)} therapist "
+        f"JOIN {table_name(Practice)} practice ON practice.id = therapist.practice_id "
+        "WHERE therapist.user_id = %s"
+    )
+
+
+def therapist_of(user) -> Therapist | None:
+    """The user's therapist record with its practice (`.practice`), or None: what
+    every therapist page asks first, in plain SQL (programs.rows), the same as
+    Therapist.objects.select_related("practice").filter(user=user).first()."""
+    with connection.cursor() as cursor:
+        cursor.execute(_therapist_sql(connection.vendor), [user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    therapist = _THERAPIST.build(row, 0)
+    therapist.practice = _PRACTICE.build(row, len(_THERAPIST.fields))
+    return therapist
 
 
 _PATIENT = Table(Patient, "patient")

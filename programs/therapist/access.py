@@ -20,8 +20,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from oefenplan.http import HtmxHttpRequest
+from programs import selectors
 from programs.access_log import access_log_append, access_log_read, access_log_refused
-from programs.models import AccessAction, AccessOutcome, Patient, Program, ProgramItem, Therapist
+from programs.models import AccessAction, AccessOutcome, Patient, Program, ProgramItem
 
 MAX_ID = 2**63 - 1  # the largest BigAutoField: beyond it PostgreSQL refuses the query
 
@@ -32,7 +33,7 @@ def practice_required(view):
     @login_required
     @functools.wraps(view)
     def wrapper(request: HtmxHttpRequest, *args, **kwargs):
-        therapist = Therapist.objects.select_related("practice").filter(user=request.user).first()
+        therapist = selectors.therapist_of(request.user)
         if therapist is None:
             access_log_refused(user=request.user, detail=f"not a therapist: {request.path}")
             raise Http404

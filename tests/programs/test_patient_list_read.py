@@ -195,3 +195,22 @@ def test_a_practice_without_patients(library, practice_user):
     practice = practice_user.therapist.practice
     assert _assert_same(practice) == []
     assert _assert_same(practice, text="anna", page_number=3) == []
+
+
+def test_the_therapist_lookup_of_every_page_is_the_orms(library, practice_user):
+    """practice_required asks selectors.therapist_of on every therapist page."""
+    from django.contrib.auth import get_user_model
+
+    from programs.models import Therapist
+
+    admin = factories.make_therapist(factories.make_practice("Tweede"), "beheer", admin=True)
+    nobody = get_user_model().objects.create_user("nobody", password="x" * 16)
+    for user in (practice_user, admin, nobody):
+        expected = Therapist.objects.select_related("practice").filter(user=user).first()
+        found = selectors.therapist_of(user)
+        if expected is None:
+            assert found is None
+            continue
+        assert _fields(found) == _fields(expected)
+        assert _fields(found.practice) == _fields(expected.practice)
+    assert selectors.therapist_of(admin).is_practice_admin

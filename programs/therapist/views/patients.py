@@ -26,8 +26,8 @@ from programs.therapist.forms import (
 @practice_required
 @vary_on_headers("HX-Request")
 def patient_list(request: HtmxHttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = PatientForm(request.POST) if request.method == "POST" else None
+    if form is not None and form.is_valid():
         patient = services.patient_create(
             practice=request.practice,
             name=form.cleaned_data["name"],
@@ -52,7 +52,7 @@ def patient_list(request: HtmxHttpRequest) -> HttpResponse:
             detail=f"search page {page.number}" if text else f"list page {page.number}",
         )
     template = "programs/therapist/patient_list.html"
-    status = 400 if form.errors or search.errors else 200
+    status = 400 if (form is not None and form.errors) or search.errors else 200
     if request.htmx and request.htmx.target == "patient-results":
         template += "#patient-results"
         status = 422 if search.errors else status  # htmx swaps a 422 in: the error shows
@@ -64,7 +64,8 @@ def patient_list(request: HtmxHttpRequest) -> HttpResponse:
             "q": search["q"].value() or "",
             "search": search,
             "form": form,
-            "blank_form_fields": None if form.is_bound else blank_form_fields(PatientForm),
+            # No form to show again: the empty one's fields, kept per language.
+            "blank_form_fields": blank_form_fields(PatientForm) if form is None else None,
         },
         status=status,
     )
