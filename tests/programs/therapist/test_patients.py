@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+from html import unescape
 
 from django.db import connection
 from django.test import Client
@@ -282,3 +283,30 @@ def test_the_patient_list_pages_the_patients_then_sums_up_each_ones_own_programs
     assert again_queries == second_queries == first_queries
     assert list(again)[:5] == list(second) and again["Patiënt 25"] == second["Patiënt 25"]
     assert "· 2 actieve programma" in again["Zus 000"]
+
+
+def test_each_line_links_to_its_patient_and_counts_programs_in_the_readers_language(
+    practice_client, practice, make_program, settings
+):
+    """The lines' addresses and words are made in the view (one reverse() for the
+    page): each still leads to that patient's own page, with the count in words."""
+    patients = Patient.objects.bulk_create(
+        Patient(practice=practice, name=name) for name in ("Anna", "Bram", "Carla")
+    )
+    for _ in range(3):
+        make_program(patient=patients[1])
+    make_program(patient=patients[2])
+    url = reverse("therapist:patient_list")
+    expected = {
+        "nl": ["0 actieve programma's", "3 actieve programma's", "1 actief programma"],
+        "en": ["0 active programs", "3 active programs", "1 active program"],
+    }
+    for language, counts in expected.items():
+        practice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        html = practice_client.get(url).content.decode()
+        lines = html.split('class="patient-list"')[1].split("</ul>")[0]
+        links_found = dict(re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', lines))
+        assert links_found == {patient.get_absolute_url(): patient.name for patient in patients}
+        for patient, count in zip(patients, counts, strict=True):
+            assert count in unescape(_listed(html)[patient.name]), (language, patient.name)
+            assert practice_client.get(patient.get_absolute_url()).status_code == 200
