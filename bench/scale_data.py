@@ -869,6 +869,7 @@ def main() -> None:
                 "archived_at",
                 "created_at",
                 "data_removed_at",
+                "draft_version",
             ],
             (
                 (
@@ -883,6 +884,7 @@ def main() -> None:
                     p["archived_at"],
                     p["created_at"],
                     p["data_removed_at"],
+                    0,  # no draft has changed yet
                 )
                 for p in history["programs"]
             ),
