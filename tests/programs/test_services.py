@@ -1,9 +1,10 @@
 """Every write to a patient's record lands together with its access-log line, or not at all."""
 
+import contextlib
 import datetime
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from exercises.models import Exercise
 from programs import links, services
@@ -16,16 +17,19 @@ class LogDown(DatabaseError):
 
 
 @pytest.fixture
-def log_fails(monkeypatch):
-    """From now on, writing an access-log line fails (a full disk, a lost connection)."""
+def log_fails():
+    """From now on, writing an access-log line fails (a full disk, a lost
+    connection): the database connection refuses the line's INSERT, however
+    the app writes it."""
+    table = AccessLogEntry._meta.db_table
 
-    def arm():
-        def refuse(**fields):
+    def refuse(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT") and table in sql:
             raise LogDown("access log unavailable")
+        return execute(sql, params, many, context)
 
-        monkeypatch.setattr(AccessLogEntry.objects, "create", refuse)
-
-    return arm
+    with contextlib.ExitStack() as stack:
+        yield lambda: stack.enter_context(connection.execute_wrapper(refuse))
 
 
 def _state(patient: Patient) -> dict:
