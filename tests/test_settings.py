@@ -106,3 +106,37 @@ def test_forms_are_csrf_protected(db):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(reverse("account_login"), {"login": "a", "password": "b"})
     assert response.status_code == 403
+
+
+def test_the_header_links_lead_where_reverse_says_also_under_a_script_prefix(db, client):
+    """The header's addresses are reversed once per URL configuration and script
+    prefix (oefenplan.site_urls): each is what reverse() gives, the admin's only
+    for staff, and an app served under a prefix links under it."""
+    from django.urls import reverse, set_script_prefix
+
+    from tests.factories import make_practice, make_therapist, sign_in
+
+    user = make_therapist(make_practice(), "tess")
+    sign_in(client, user)
+    names = ["therapist:patient_list", "exercises:library", "mfa_index", "account_logout"]
+    html = client.get(reverse("therapist:patient_list")).content.decode()
+    header = html.split('<header class="site-header">')[1].split("</header>")[0]
+    for name in names + ["set_language"]:
+        assert f'"{reverse(name)}"' in header, name
+    assert reverse("admin:index") not in header
+    user.is_staff = True
+    user.save()
+    html = client.get(reverse("therapist:patient_list")).content.decode()
+    assert f'href="{reverse("admin:index")}"' in html
+
+    from django.test import RequestFactory
+
+    from oefenplan.site_urls import HEADER_URL_NAMES, header_urls
+
+    set_script_prefix("/oefenplan/")
+    try:
+        urls = header_urls(RequestFactory().get("/"))["header_urls"]
+        assert urls == {key: reverse(name) for key, name in HEADER_URL_NAMES.items()}
+        assert all(url.startswith("/oefenplan/") for url in urls.values())
+    finally:
+        set_script_prefix("/")
