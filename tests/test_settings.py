@@ -140,3 +140,16 @@ def test_the_header_links_lead_where_reverse_says_also_under_a_script_prefix(db,
         assert all(url.startswith("/oefenplan/") for url in urls.values())
     finally:
         set_script_prefix("/")
+
+
+def test_an_address_completed_from_one_reverse_is_what_reverse_gives():
+    from django.urls import reverse
+
+    from oefenplan.site_urls import address_completer
+
+    item_address = address_completer("therapist:program_item_edit", 12)
+    for value in (1, 987654321, 2**40):
+        assert item_address(value) == reverse("therapist:program_item_edit", args=[12, value])
+    exercise_address = address_completer("exercises:detail")
+    for slug in ("back-7", "oa-rom-1", "hip-replacement-12"):
+        assert exercise_address(slug) == reverse("exercises:detail", args=[slug])

@@ -4,7 +4,6 @@ import segno
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from oefenplan.http import HtmxHttpRequest
+from oefenplan.site_urls import address_completer
 from programs import links, selectors, services
 from programs.models import Patient
 from programs.therapist.access import list_read, patient_for, practice_required, record_read
@@ -78,11 +78,11 @@ def _words_for_the_list(rows: list[selectors.PatientRow]) -> None:
     """What each line of the list links to and says of the patient's programs,
     made here: in the template, reverse() (about 55 µs) and the count in words
     were a third of a 25-patient page (bench/pages.py --scale, issue 14). One
-    reverse() gives every address: the id is the route's last segment."""
-    head, _, tail = reverse("therapist:patient_detail", args=[0]).rpartition("/0/")
+    reverse() gives every address (oefenplan.site_urls.address_completer)."""
+    patient_url = address_completer("therapist:patient_detail")
     for row in rows:
         patient, count = row.patient, row.patient.program_count
-        patient.url = f"{head}/{patient.pk}/{tail}"
+        patient.url = patient_url(patient.pk)
         patient.programs_text = ngettext(
             "%(counter)s active program", "%(counter)s active programs", count
         ) % {"counter": count}
