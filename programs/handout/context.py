@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
 from exercises.models import ExercisePhoto, HoldUnit
-from programs.handout.text_lines import lines_at_most
+from programs.handout.text_lines import POINT_MM, lines_at_most
 from programs.handout.ticks import TICKS_PATH, picture_height, tick_alt, tick_pattern
 from programs.links import link_url, patient_active_link
 from programs.models import Program, ProgramRevision
@@ -203,7 +203,6 @@ DOSE_SIZE, TITLE_SIZE, LINE_HEIGHT = 8.5, 9.5, 1.25  # points; table.week's line
 # columns leave of the 180 mm), less their padding.
 DOSE_WIDTH, TITLE_WIDTH = 44 - 2, 180 - 7 - 44 - 7 * 11 - 2
 CELL_PADDING = 1.8
-POINT_MM = 25.4 / 72
 
 
 def _dose_cell_text(row: "ScheduleRow") -> str:

@@ -23,7 +23,7 @@ from programs.handout.fonts import FONT_FILES
 
 # Widths are measured at this size, in font units per em, then scaled.
 _EM = 1000
-_POINT_MM = 25.4 / 72
+POINT_MM = 25.4 / 72  # millimetres in a typographic point
 # The column as measured is this much wider than its stylesheet width: room
 # for shaping differences between Pillow and Pango, so the count stays low.
 # The two agree within 1 % on the grid's doses and titles: 0.99 counted a line
@@ -54,7 +54,7 @@ def lines_at_most(text: str, *, width_mm: float, size_pt: float) -> int:
     words = text.split()
     if not words:
         return 1
-    width = width_mm * WIDTH_SLACK / (size_pt * _POINT_MM)  # the column, in ems
+    width = width_mm * WIDTH_SLACK / (size_pt * POINT_MM)  # the column, in ems
     if _font() is None:
         return max(1, math.ceil(len(text) * _FALLBACK_ADVANCE / width))
     space = _word_width(" ")
