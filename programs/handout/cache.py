@@ -21,15 +21,20 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import get_template
 
-from programs.handout import context, text_lines, ticks
+from programs.handout import context, print_figures, text_lines, ticks
 from programs.handout.context import Handout
 from programs.handout.render import TEMPLATE, handout_pdf
 
 # What the handout's layout is made of, besides this code.
 LAYOUT_TEMPLATES = (TEMPLATE, "programs/partials/exercise.html", "exercises/partials/figure.html")
-# The code that draws the tick grid's rows is layout too, and the code that
-# decides which weeks start a page (the grid's height estimate).
-LAYOUT_CODE = (Path(ticks.__file__), Path(text_lines.__file__), Path(context.__file__))
+# Code is layout too: what draws the tick grid's rows, what redraws the figures
+# for print, and what decides which weeks start a page (the grid's height estimate).
+LAYOUT_CODE = (
+    Path(ticks.__file__),
+    Path(text_lines.__file__),
+    Path(context.__file__),
+    Path(print_figures.__file__),
+)
 LAYOUT_STATIC = ("css/handout.css", "handout", "exercises/pictograms", "exercises/figures")
 # A render that died midway leaves its temporary file; any older than this is litter.
 ABANDONED_RENDER_AGE = 3600

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from programs.handout.print_figures import print_figure_file
 from programs.handout.ticks import PATTERN, TICKS_PATH, tick_png
 
 # The origin WeasyPrint resolves "/static/..." and "/media/..." against. The
@@ -129,6 +130,6 @@ class HandoutURLFetcher(URLFetcher):
         if isinstance(found, StoredMedia):
             with default_storage.open(found.name, "rb") as file:
                 return URLFetcherResponse(url, file.read(), headers={"Content-Type": content_type})
-        return URLFetcherResponse(
-            found.as_uri(), found.read_bytes(), headers={"Content-Type": content_type}
-        )
+        # The exercise figures, drawn with fewer nodes (programs/handout/print_figures.py).
+        body = print_figure_file(found) if found.suffix == ".svg" else found.read_bytes()
+        return URLFetcherResponse(found.as_uri(), body, headers={"Content-Type": content_type})
