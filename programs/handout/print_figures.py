@@ -26,9 +26,11 @@ from pathlib import Path
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
+from exercises.figures.body import IDENTITY, apply, multiply, rotate, translate
+
 SVG = "http://www.w3.org/2000/svg"
+# 2-D affine matrices as SVG writes them, the figure builder's own (exercises/figures/body.py).
 Matrix = tuple[float, float, float, float, float, float]
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 # Presentation attributes a child takes from its group (SVG's inherited properties).
 INHERITED = ("stroke", "stroke-width", "fill", "fill-opacity", "stroke-dasharray")
@@ -61,19 +63,6 @@ class _Unknown(ValueError):
     """The figure holds something this module does not rewrite."""
 
 
-def _product(a: Matrix, b: Matrix) -> Matrix:
-    a0, a1, a2, a3, a4, a5 = a
-    b0, b1, b2, b3, b4, b5 = b
-    return (
-        a0 * b0 + a2 * b1,
-        a1 * b0 + a3 * b1,
-        a0 * b2 + a2 * b3,
-        a1 * b2 + a3 * b3,
-        a0 * b4 + a2 * b5 + a4,
-        a1 * b4 + a3 * b5 + a5,
-    )
-
-
 def _transform(text: str | None) -> Matrix:
     matrix = IDENTITY
     position = 0
@@ -85,16 +74,15 @@ def _transform(text: str | None) -> Matrix:
         name, arguments = found.groups()
         values = [float(value) for value in re.split(r"[\s,]+", arguments.strip()) if value]
         if name == "translate" and len(values) in (1, 2):
-            step = (1.0, 0.0, 0.0, 1.0, values[0], values[1] if len(values) == 2 else 0.0)
+            step = translate(values[0], values[1] if len(values) == 2 else 0.0)
         elif name == "rotate" and len(values) in (1, 3):
-            cos, sin = math.cos(math.radians(values[0])), math.sin(math.radians(values[0]))
-            step = (cos, sin, -sin, cos, 0.0, 0.0)
-            if len(values) == 3:
+            step = rotate(values[0])
+            if len(values) == 3:  # about the point (x, y)
                 x, y = values[1:]
-                step = _product(_product((1, 0, 0, 1, x, y), step), (1, 0, 0, 1, -x, -y))
+                step = multiply(multiply(translate(x, y), step), translate(-x, -y))
         else:
             raise _Unknown(name)
-        matrix = _product(matrix, step)
+        matrix = multiply(matrix, step)
         position = found.end()
     return matrix
 
@@ -102,10 +90,6 @@ def _transform(text: str | None) -> Matrix:
 def _number(value: float) -> str:
     text = f"{value:.4f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-def _point(matrix: Matrix, x: float, y: float) -> tuple[float, float]:
-    return matrix[0] * x + matrix[2] * y + matrix[4], matrix[1] * x + matrix[3] * y + matrix[5]
 
 
 def _is_turn_and_shift(matrix: Matrix) -> bool:
@@ -133,7 +117,7 @@ def _drawn_shapes(group, matrix: Matrix, paint: dict, shapes: list) -> None:
         unknown = set(element.attrib) - KNOWN_ATTRIBUTES
         if unknown:
             raise _Unknown(unknown)
-        inner = _product(matrix, _transform(element.get("transform")))
+        inner = multiply(matrix, _transform(element.get("transform")))
         inherited = {
             **paint,
             **{key: element.get(key) for key in INHERITED if key in element.attrib},
@@ -150,7 +134,7 @@ def _drawn_shapes(group, matrix: Matrix, paint: dict, shapes: list) -> None:
 
 def _line_stroke(attributes: dict, matrix: Matrix) -> str:
     ends = [float(attributes.pop(key, 0)) for key in ("x1", "y1", "x2", "y2")]
-    (x1, y1), (x2, y2) = _point(matrix, *ends[:2]), _point(matrix, *ends[2:])
+    (x1, y1), (x2, y2) = apply(matrix, *ends[:2]), apply(matrix, *ends[2:])
     return f"M{_number(x1)} {_number(y1)}L{_number(x2)} {_number(y2)}"
 
 
@@ -193,7 +177,7 @@ def _rewritten(root: ElementTree.Element) -> None:
         end_run()
         run_paint = None
         if name == "circle" and _is_turn_and_shift(matrix):
-            x, y = _point(matrix, float(attributes["cx"]), float(attributes["cy"]))
+            x, y = apply(matrix, float(attributes["cx"]), float(attributes["cy"]))
             attributes["cx"], attributes["cy"] = _number(x), _number(y)
         elif matrix != IDENTITY:
             attributes["transform"] = "matrix({})".format(" ".join(map(_number, matrix)))
