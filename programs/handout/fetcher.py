@@ -130,6 +130,10 @@ class HandoutURLFetcher(URLFetcher):
         if isinstance(found, StoredMedia):
             with default_storage.open(found.name, "rb") as file:
                 return URLFetcherResponse(url, file.read(), headers={"Content-Type": content_type})
-        # The exercise figures, drawn with fewer nodes (programs/handout/print_figures.py).
-        body = print_figure_file(found) if found.suffix == ".svg" else found.read_bytes()
+        # The exercise figures, drawn with fewer nodes (programs/handout/print_figures.py);
+        # only the project's own static files, never a file under MEDIA_ROOT.
+        figure = found.suffix == ".svg" and any(
+            found.is_relative_to(root.resolve()) for root in static_roots()
+        )
+        body = print_figure_file(found) if figure else found.read_bytes()
         return URLFetcherResponse(found.as_uri(), body, headers={"Content-Type": content_type})

@@ -101,7 +101,7 @@ def test_a_figure_it_does_not_know_is_served_as_it_is(svg):
     assert print_figure(svg) == svg
 
 
-def test_the_handouts_fetcher_serves_the_redrawn_figure_and_the_animation_as_it_is():
+def test_the_handouts_fetcher_serves_the_redrawn_figure_and_the_animation_as_it_is(settings):
     fetcher = HandoutURLFetcher()
     stills = STILLS[0]
     response = fetcher.fetch(f"{INTERNAL_ORIGIN}/static/{figure_build.STATIC_DIR}/{stills.name}")
@@ -110,3 +110,8 @@ def test_the_handouts_fetcher_serves_the_redrawn_figure_and_the_animation_as_it_
     animated = stills.with_name(stills.name.replace("-stills", ""))
     response = fetcher.fetch(animated.as_uri())
     assert response.read() == animated.read_bytes()
+    # An SVG under MEDIA_ROOT is not one of ours: served as it is.
+    media_copy = Path(settings.MEDIA_ROOT) / "figure.svg"
+    media_copy.parent.mkdir(parents=True, exist_ok=True)
+    media_copy.write_bytes(stills.read_bytes())
+    assert fetcher.fetch(media_copy.as_uri()).read() == stills.read_bytes()
