@@ -110,8 +110,8 @@ def _tag(element: ElementTree.Element) -> str:
 
 
 def _drawn_shapes(group, matrix: Matrix, paint: dict, shapes: list) -> None:
-    """Every shape under `group`, in painting order, with its whole transform and
-    the paint it inherits: (name, attributes, matrix, element)."""
+    """Every shape under `group`, in painting order, as (name, attributes with the
+    paint it inherits written out, the product of the transforms above it)."""
     for element in group:
         name = _tag(element)
         unknown = set(element.attrib) - KNOWN_ATTRIBUTES
@@ -161,6 +161,8 @@ def _rewritten(root: ElementTree.Element) -> None:
     def end_run():
         if run_strokes:
             attributes = dict(run_paint)
+            # A line has no inside; the path of its strokes must not get one either.
+            attributes["fill"] = "none"
             attributes["d"] = "".join(run_strokes)
             ElementTree.SubElement(root, f"{{{SVG}}}path", attributes)
             run_strokes.clear()
