@@ -20,8 +20,8 @@ PANEL_GAP = 0.12  # between the two still frames, a share of a panel's width
 STILLS_SIZE = (round(2 * 160 * (1 + PANEL_GAP / 2)), 120)
 
 
-def num(value: float) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
+def num(value: float, places: int = 1) -> str:
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 

@@ -27,6 +27,7 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
 from exercises.figures.body import IDENTITY, apply, multiply, rotate, translate
+from exercises.figures.svg import num
 
 SVG = "http://www.w3.org/2000/svg"
 # 2-D affine matrices as SVG writes them, the figure builder's own (exercises/figures/body.py).
@@ -88,8 +89,8 @@ def _transform(text: str | None) -> Matrix:
 
 
 def _number(value: float) -> str:
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    # Four places: a point turned from the builder's one-place numbers stays where it was.
+    return num(value, places=4)
 
 
 def _is_turn_and_shift(matrix: Matrix) -> bool:
@@ -110,8 +111,9 @@ def _tag(element: ElementTree.Element) -> str:
 
 
 def _drawn_shapes(group, matrix: Matrix, paint: dict, shapes: list) -> None:
-    """Every shape under `group`, in painting order, as (name, attributes with the
-    paint it inherits written out, the product of the transforms above it)."""
+    """Every shape in `group` (an element or a list of them), in painting order,
+    as (name, attributes with the paint it inherits written out, the product of
+    the transforms above it)."""
     for element in group:
         name = _tag(element)
         unknown = set(element.attrib) - KNOWN_ATTRIBUTES
@@ -143,16 +145,10 @@ def _paint_of(attributes: dict) -> tuple:
 
 
 def _rewritten(root: ElementTree.Element) -> None:
-    kept, drawing = [], []
-    for element in root:
-        if _tag(element) in KEPT_AS_THEY_ARE:
-            kept.append(element)
-        else:
-            drawing.append(element)
+    # Title, description and definitions stay where they are; the rest is redrawn.
+    drawing = [element for element in root if _tag(element) not in KEPT_AS_THEY_ARE]
     shapes: list = []
-    container = ElementTree.Element("g")
-    container.extend(drawing)
-    _drawn_shapes(container, IDENTITY, {}, shapes)
+    _drawn_shapes(drawing, IDENTITY, {}, shapes)
 
     for element in drawing:
         root.remove(element)
