@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from exercises.dose import DoseValues
@@ -207,9 +207,18 @@ def patient_list_page(*, practice: Practice, text: str, page_number, today: date
     return page
 
 
-def practice_other_patients(*, practice: Practice, patient_id: int) -> list[tuple[int, str]]:
-    """The practice's patients but one, as (id, name): "copy to patient" lists them."""
-    return list(practice.patients.exclude(pk=patient_id).values_list("pk", "name"))
+def copy_target_page(*, practice: Practice, program: Program, text: str, page_number) -> Page:
+    """A page of the patients a program can be copied to: the practice's others,
+    by name, those whose name or reference contains the text (case-insensitively,
+    as the patient list searches). Two queries, the count and the page, whatever
+    the practice's size: the editor once listed every patient, a list that grew
+    with the practice and showed every name to whoever opened a program."""
+    patients = practice.patients.exclude(pk=program.patient_id)
+    text = text.strip()
+    if text:
+        patients = patients.filter(Q(name__icontains=text) | Q(reference__icontains=text))
+    patients = patients.only("pk", "name", "reference", "practice_id").order_by("name", "pk")
+    return Paginator(patients, PATIENT_PAGE_SIZE).get_page(page_number)
 
 
 def patient_programs(*, patient: Patient) -> QuerySet[Program]:

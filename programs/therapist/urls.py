@@ -3,6 +3,7 @@
 from django.urls import path
 
 from programs.therapist.views import (
+    copying,
     editor,
     gdpr,
     handouts,
@@ -38,7 +39,7 @@ urlpatterns = [
     path("programs/<int:pk>/preview/", preview.program_preview, name="program_preview"),
     path("programs/<int:pk>/paper/", paper.program_paper, name="program_paper"),
     path("programs/<int:pk>/publish/", publish.program_publish, name="program_publish"),
-    path("programs/<int:pk>/copy/", editor.program_copy, name="program_copy"),
+    path("programs/<int:pk>/copy/", copying.program_copy, name="program_copy"),
     path("programs/<int:pk>/archive/", editor.program_archive, name="program_archive"),
     path("programs/<int:pk>/handout/", handouts.handout_print, name="handout_print"),
     path("programs/<int:pk>/handout.pdf", handouts.handout_pdf, name="handout_pdf"),

@@ -22,6 +22,7 @@ def test_therapist_pages_have_no_accessibility_violations(page: Page, live_serve
     user.therapist.save()
     factories.publish(program, user)
     links.patient_link_create(patient=program.patient, user=user)
+    factories.make_patient(user, "Bram")  # someone to copy the program to
     item = program.items.first()
     services.tick_save(
         program=program, item_id=item.pk, day=timezone.localdate(), session=1, pain=3, note="ok"
@@ -54,6 +55,7 @@ def test_therapist_pages_have_no_accessibility_violations(page: Page, live_serve
         f"{program.get_absolute_url()}?edit={item.pk}",
         f"/programs/{program.pk}/publish/",
         f"/programs/{program.pk}/paper/",
+        f"/programs/{program.pk}/copy/",
         "/practice/",
     ]
     for size in (DESKTOP, PHONE):

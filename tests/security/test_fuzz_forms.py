@@ -59,6 +59,7 @@ PAGES = {
     "erasing a patient": "therapist",
     "editor of the draft, an item open": "therapist",
     "editor of the published program": "therapist",
+    "copying a program": "therapist",
     "publish review": "therapist",
     "paper grid": "therapist",
     "practice settings": "therapist",
@@ -142,6 +143,7 @@ def _build_world() -> World:
             "editor of the published program": (
                 f"/programs/{running.pk}/?edit={running.items.first().pk}"
             ),
+            "copying a program": f"/programs/{running.pk}/copy/",
             "publish review": f"/programs/{draft.pk}/publish/",
             "paper grid": f"/programs/{running.pk}/paper/",
             "practice settings": "/practice/",

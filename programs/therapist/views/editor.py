@@ -1,5 +1,6 @@
 """The program editor: the draft's items, each one line read at a glance that
-opens one compact form; the library panel to add from; copying and archiving.
+opens one compact form; the library panel to add from; archiving. (Copying to
+another patient has a page of its own: copying.py.)
 Each change is one view calling one service. htmx gets the changed part back
 with the draft's state ("3 changes not yet published"); a plain browser gets
 a redirect to the editor."""
@@ -28,7 +29,6 @@ from programs.schedule import EVERY_DAY
 from programs.therapist import line_cache
 from programs.therapist.access import (
     item_for,
-    patient_for,
     practice_required,
     program_for,
     record_id,
@@ -229,9 +229,6 @@ def _editor_page(
         "program": program,
         **_library(request, program),
         "items": lines,
-        "patients": selectors.practice_other_patients(
-            practice=request.practice, patient_id=program.patient_id
-        ),
         "schedule_form": schedule_form or ProgramScheduleForm(instance=program),
         **_status(program),
     }
@@ -389,16 +386,6 @@ def program_add_exercise(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return _after_change(request, program)
-
-
-@require_POST
-@practice_required
-def program_copy(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    program = program_for(request, pk)
-    patient = patient_for(request, request.POST.get("patient"))
-    copy = services.program_copy(program=program, patient=patient, user=request.user)
-    messages.success(request, _("Program copied to %(name)s.") % {"name": patient.name})
-    return redirect(copy)
 
 
 @require_POST

@@ -261,6 +261,7 @@ def test_another_practice_gets_404_on_every_url(client, make_program):
         reverse("therapist:program_preview", args=[program.pk]),
         reverse("therapist:handout_pdf", args=[program.pk]),
         reverse("therapist:handout_print", args=[program.pk]),
+        reverse("therapist:program_copy", args=[program.pk]),
     ]
     posts = [
         (
