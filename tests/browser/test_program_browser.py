@@ -227,3 +227,27 @@ def test_publishing_with_an_open_warning_asks_and_records(page: Page, live_serve
     page.get_by_role("link", name="Afdrukversie").click()
     expect(page.get_by_text("Bewuste keuze van uw therapeut")).to_be_visible()
     expect(page.get_by_text("Na overleg met de chirurg")).to_be_visible()
+
+
+def test_a_program_is_copied_to_a_patient_found_by_typing(page: Page, live_server, library):
+    """From the editor to the copy page, a few letters of the name (htmx answers
+    as one types), one button: the copy opens in the editor, on a phone too."""
+    user = make_therapist(make_practice(), "tess")
+    program = make_program(user, "back-rehabilitation", "Anna")
+    for name in ("Bram", "Carla", "Bregje"):
+        make_patient(user, name)
+    _log_in(page, live_server)
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + program.get_absolute_url())
+    page.get_by_role("link", name="Kopiëren naar een andere patiënt…").click()
+    expect(page.get_by_role("button", name=re.compile("^Kopiëren naar "))).to_have_count(3)
+    page.get_by_label("Zoeken op naam of kenmerk").fill("bre")
+    expect(page.get_by_role("button", name=re.compile("^Kopiëren naar "))).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"/copy/\?q=bre$"))  # the search is in the address
+    assert axe_violations(page) == []
+    screenshot(page, "program-copy-phone")
+    page.get_by_role("button", name="Kopiëren naar Bregje").click()
+    expect(page.get_by_text("Programma gekopieerd naar Bregje.")).to_be_visible()
+    copy = Program.objects.get(patient__name="Bregje")
+    assert page.url == live_server.url + copy.get_absolute_url()
+    assert copy.items.count() == program.items.count()
