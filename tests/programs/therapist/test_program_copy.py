@@ -201,3 +201,11 @@ def test_the_editor_links_to_the_page_and_lists_no_other_patient(
     assert f'href="{_url(program)}"' in html and "Kopiëren naar een andere patiënt…" in html
     for other in others:
         assert other.name not in html
+
+
+def test_with_no_other_patient_the_page_says_where_to_add_one(practice_client, make_program):
+    program = make_program()
+    html = practice_client.get(_url(program)).content.decode()
+    assert "0 patiënten" in html and not _choices(html)
+    assert "De praktijk heeft nog geen andere patiënt" in html
+    assert f'<a href="{reverse("therapist:patient_list")}">voeg er een toe' in html
