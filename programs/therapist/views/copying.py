@@ -50,7 +50,7 @@ def program_copy(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             text=text,
             page_number=search.cleaned_data["page"],
         )
-        kind = "search page" if text.strip() else "list page"
+        kind = "search page" if text else "list page"  # the form strips the text
         detail = f"copy of program {program.pk}: {kind} {page.number}"
         list_read(request, page.object_list, detail=detail)
     template, status = TEMPLATE, 200
