@@ -46,6 +46,11 @@ def _file_under(roots: list[Path], relative: str) -> Path | None:
     return None
 
 
+def static_file(relative: str) -> Path | None:
+    """One of the project's static files on this machine, by its path under STATIC_URL."""
+    return _file_under(static_roots(), relative)
+
+
 @dataclasses.dataclass(frozen=True)
 class StoredMedia:
     """A file of the media storage that is not on this machine's disk (an object store)."""

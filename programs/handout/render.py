@@ -5,7 +5,9 @@ static/css/handout.css); `for_pdf` only leaves out the screen toolbar.
 """
 
 import contextlib
+import functools
 import gc
+import re
 import threading
 
 from django.conf import settings
@@ -16,9 +18,47 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from programs.handout.context import Handout, handout_context
-from programs.handout.fetcher import INTERNAL_ORIGIN, HandoutURLFetcher
+from programs.handout.fetcher import INTERNAL_ORIGIN, HandoutURLFetcher, static_file
 
 TEMPLATE = "programs/handout/handout.html"
+STYLESHEET = "css/handout.css"
+
+# Elements handout.css lays out as blocks (or table parts, list items, the
+# head's) on paper, never inline: whitespace next to one of their tags is never
+# printed, since a block's lines drop their leading and trailing spaces. The
+# template's indentation there (a sixth of the handout's HTML) still costs
+# WeasyPrint a parse and boxes to build and throw away, 2 % of the render.
+# Spaces between inline elements (spans, strong, the inline-block picture and
+# text columns) are kept: they print. tests/programs/handout/test_layout.py
+# checks that these tags make block boxes in the rendered handout.
+BLOCK_TAGS = [
+    *("html", "head", "title", "meta", "link", "body", "main", "header", "footer", "nav"),
+    *("section", "article", "h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "dl", "dt", "dd"),
+    *("figcaption", "table", "caption", "colgroup", "col", "thead", "tbody", "tr", "th", "td"),
+]
+_BLOCK_TAG_START = r"</?(?:" + "|".join(BLOCK_TAGS) + r")\b"
+# A block tag then spaces, or spaces then a block tag; only spaces between two tags.
+_SPACE_BY_A_BLOCK_TAG = re.compile(
+    rf"({_BLOCK_TAG_START}[^>]*>)\s+(?=<)|(?<=>)\s+(?={_BLOCK_TAG_START})"
+)
+
+
+def without_layout_whitespace(html: str) -> str:
+    """The html without the whitespace between tags that paper never shows (BLOCK_TAGS)."""
+    return _SPACE_BY_A_BLOCK_TAG.sub(lambda match: match.group(1) or "", html)
+
+
+@functools.lru_cache(maxsize=2)
+def _stylesheet(text: str, base_url: str) -> CSS:
+    return CSS(string=text, base_url=base_url, url_fetcher=HandoutURLFetcher())
+
+
+def handout_stylesheet() -> CSS:
+    """handout.css, parsed once per process for as long as the file stays the
+    same: the PDF's template leaves out its <link> and the render is given this
+    (parsing it is 13 ms of every render). The browser's print view links it."""
+    path = static_file(STYLESHEET)
+    return _stylesheet(path.read_text(encoding="utf-8"), path.as_uri())
 
 
 def handout_html(handout: Handout, *, for_pdf: bool, extra: dict | None = None) -> str:
@@ -100,11 +140,21 @@ class _CollectorPause:
 collector_paused = _CollectorPause()
 
 
-def _tagged_pdf(html: str, *, language: str, identifier: str, fetcher: URLFetcher, **options):
-    """An A4 PDF/UA-1 of the html: tagged, with title and language, numbered pages."""
+def _tagged_pdf(
+    html: str,
+    *,
+    language: str,
+    identifier: str,
+    fetcher: URLFetcher,
+    stylesheets: tuple[CSS, ...] = (),
+    **options,
+):
+    """An A4 PDF/UA-1 of the html: tagged, with title and language, numbered pages.
+    `stylesheets` come before the page numbers' (WeasyPrint's user origin, above
+    its own defaults; these documents have no other author style than ours)."""
     document = HTML(string=html, base_url=INTERNAL_ORIGIN + "/", url_fetcher=fetcher)
     return document.write_pdf(
-        stylesheets=[_page_number_css(language)],
+        stylesheets=[*stylesheets, _page_number_css(language)],
         pdf_variant="pdf/ua-1",
         pdf_identifier=identifier.encode(),
         **options,
@@ -114,10 +164,11 @@ def _tagged_pdf(html: str, *, language: str, identifier: str, fetcher: URLFetche
 def handout_pdf(handout: Handout, *, url_fetcher: URLFetcher | None = None) -> bytes:
     with collector_paused():
         return _tagged_pdf(
-            handout_html(handout, for_pdf=True),
+            without_layout_whitespace(handout_html(handout, for_pdf=True)),
             language=handout.language,
             identifier=handout.content_key,
             fetcher=url_fetcher or HandoutURLFetcher(),
+            stylesheets=(handout_stylesheet(),),
             optimize_images=True,
         )
 

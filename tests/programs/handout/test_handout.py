@@ -184,8 +184,8 @@ def test_user_text_is_printed_as_text_and_fetches_nothing(
     assert "Knieën, café, geïnteresseerd." in text  # embedded font, full diacritics
     assert "<b>Anna</b>" in text
     assert not [url for url in fetcher.asked if "example.com" in url or "passwd" in url]
-    # It did serve our own stylesheet and the exercises' figures.
-    assert any(url.endswith("/static/css/handout.css") for url in fetcher.served)
+    # It did serve our stylesheet's day-column rules and the exercises' figures.
+    assert any(url.endswith("/static/handout/day-columns.png") for url in fetcher.served)
     assert any("/static/exercises/figures/" in url for url in fetcher.served)
 
     page = practice_client.get(reverse("therapist:handout_print", args=[program.pk]))
