@@ -169,7 +169,12 @@ def handout_pdf(handout: Handout, *, url_fetcher: URLFetcher | None = None) -> b
             identifier=handout.content_key,
             fetcher=url_fetcher or HandoutURLFetcher(),
             stylesheets=(handout_stylesheet(),),
-            optimize_images=True,
+            # Every picture arrives optimised already: photos as the JPEG the
+            # upload made (exercises/photos.py), tick rows as optimised PNGs.
+            # WeasyPrint's optimize_images would decode and save each again,
+            # a photo as a new JPEG at Pillow's default quality of 75, lower
+            # than the 85 it was stored with.
+            optimize_images=False,
         )
 
 

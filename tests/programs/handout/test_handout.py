@@ -451,6 +451,7 @@ def test_a_photo_kept_in_an_object_store_is_printed(
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
+    from exercises.models import ExercisePhoto
     from exercises.photos import prepare_photo
     from exercises.services import exercise_photo_add
 
@@ -474,3 +475,7 @@ def test_a_photo_kept_in_an_object_store_is_printed(
         image.image.size for page in PdfReader(io.BytesIO(data)).pages for image in page.images
     ]
     assert (1200, 900) in sizes, sizes
+    # Embedded as stored (quality 85, optimised at upload), not encoded again.
+    stored = ExercisePhoto.objects.get(exercise=program.items.first().exercise)
+    with stored.image.open("rb") as file:
+        assert file.read() in data
