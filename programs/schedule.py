@@ -529,14 +529,23 @@ def _item_week(snapshot, number, item, week, days, ticks, today) -> ItemWeek:
     )
 
 
+def week_items(
+    snapshot: Snapshot, week: int, ticks: TickMap, today: datetime.date
+) -> tuple[ItemWeek, ...]:
+    """Every exercise's days and tally in program week `week` as it stands on
+    `today`: the week plan without its days' summaries (the printed grid's rows)."""
+    days = week_days(snapshot, week)
+    return tuple(
+        _item_week(snapshot, number, item, week, days, ticks, today)
+        for number, item in enumerate(snapshot.items, start=1)
+    )
+
+
 def week_plan(snapshot: Snapshot, week: int, ticks: TickMap, today: datetime.date) -> WeekPlan:
     """Program week `week` as it stands on `today`: every exercise's days and tally,
     and per day what it asked and what was done."""
     days = week_days(snapshot, week)
-    items = tuple(
-        _item_week(snapshot, number, item, week, days, ticks, today)
-        for number, item in enumerate(snapshot.items, start=1)
-    )
+    items = week_items(snapshot, week, ticks, today)
     summaries = []
     for index, day in enumerate(days):
         plan = day_plan(snapshot, day, ticks)

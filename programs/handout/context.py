@@ -21,8 +21,9 @@ from programs.schedule import (
     WeekDose,
     WeeklyTarget,
     item_sessions,
+    week_days,
     week_dose,
-    week_plan,
+    week_items,
     weekly_target,
 )
 from programs.selectors import exercise_photos
@@ -259,14 +260,16 @@ def _schedule(snapshot: Snapshot, exercises: list[HandoutExercise]) -> list[Sche
     weeks = []
     alts: dict[tuple, str] = {}
     for number in range(1, snapshot.weeks + 1):
-        plan = week_plan(snapshot, number, {}, before_start)
+        days = week_days(snapshot, number)
+        weekdays = tuple(day.weekday() for day in days)
         rows = []
-        for entry, item in zip(exercises, plan.items, strict=True):
+        for entry, item in zip(
+            exercises, week_items(snapshot, number, {}, before_start), strict=True
+        ):
             previous = week_dose(item.item, number - 1) if number > 1 else item.dose
             ticks = tick_pattern(on=item.on, sessions=entry.sessions, weekly=bool(entry.weekly))
-            weekdays = tuple(day.weekday() for day in plan.days)
             if (ticks, weekdays) not in alts:
-                alts[ticks, weekdays] = tick_alt(ticks, plan.days)
+                alts[ticks, weekdays] = tick_alt(ticks, days)
             rows.append(
                 ScheduleRow(
                     entry=entry,
@@ -278,7 +281,7 @@ def _schedule(snapshot: Snapshot, exercises: list[HandoutExercise]) -> list[Sche
                     ticks_alt=alts[ticks, weekdays],
                 )
             )
-        weeks.append(ScheduleWeek(number=number, days=plan.days, rows=tuple(rows)))
+        weeks.append(ScheduleWeek(number=number, days=days, rows=tuple(rows)))
     return weeks
 
 
