@@ -1,7 +1,8 @@
 """The handout as HTML (the print view) and as a tagged A4 PDF (WeasyPrint).
 
 One template and one stylesheet serve both (templates/programs/handout/,
-static/css/handout.css); `for_pdf` only leaves out the screen toolbar.
+static/css/handout.css); `for_pdf` only leaves out the screen toolbar and the
+stylesheet's <link> (WeasyPrint is given it parsed: handout_stylesheet).
 """
 
 import contextlib
@@ -29,7 +30,7 @@ STYLESHEET = "css/handout.css"
 # template's indentation there (a sixth of the handout's HTML) still costs
 # WeasyPrint a parse and boxes to build and throw away, 2 % of the render.
 # Spaces between inline elements (spans, strong, the inline-block picture and
-# text columns) are kept: they print. tests/programs/handout/test_layout.py
+# text columns) are kept: they print. tests/programs/handout/test_render_input.py
 # checks that these tags make block boxes in the rendered handout.
 BLOCK_TAGS = [
     *("html", "head", "title", "meta", "link", "body", "main", "header", "footer", "nav"),
