@@ -18,12 +18,6 @@ from tests.factories import make_program, publish
 DAY = 24 * 3600
 
 
-@pytest.fixture(autouse=True)
-def site(settings):
-    """The handout command and the download print the same address for the QR code."""
-    settings.SITE_URL = "http://testserver"
-
-
 @pytest.fixture
 def program(library, practice_user):
     return publish(make_program(practice_user, "hip-osteoarthritis-home"), practice_user)

@@ -24,12 +24,6 @@ ISAL_FAST = b"\x78\x5e"
 STREAM = re.compile(rb"/Filter\s*/FlateDecode.*?>>\s*stream\r?\n", re.S)
 
 
-@pytest.fixture(autouse=True)
-def site(settings, tmp_path):
-    settings.HANDOUT_CACHE_DIR = tmp_path / "handouts"
-    settings.SITE_URL = "http://testserver"
-
-
 @pytest.fixture
 def handout_bytes(make_program, practice_user):
     program = factories.publish(make_program("back-rehabilitation"), practice_user)

@@ -18,11 +18,6 @@ from tests.factories import make_link, make_program, publish
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-@pytest.fixture(autouse=True)
-def site(settings):
-    settings.SITE_URL = "http://testserver"
-
-
 @pytest.fixture
 def renders(monkeypatch) -> list[str]:
     """The cache keys of every PDF WeasyPrint lays out from here on."""

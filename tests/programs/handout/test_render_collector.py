@@ -19,12 +19,6 @@ from programs.handout.render import collector_paused, document_pdf, handout_pdf
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def site(settings, tmp_path):
-    settings.HANDOUT_CACHE_DIR = tmp_path / "handouts"
-    settings.SITE_URL = "http://testserver"
-
-
 @pytest.fixture
 def handout(make_program, practice_user):
     program = factories.publish(make_program("hip-osteoarthritis-home"), practice_user)

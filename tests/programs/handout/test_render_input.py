@@ -26,12 +26,6 @@ from programs.handout.render import (
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def site(settings, tmp_path):
-    settings.HANDOUT_CACHE_DIR = tmp_path / "handouts"
-    settings.SITE_URL = "http://testserver"
-
-
 @pytest.fixture
 def handout(make_program, practice_user):
     program = make_program("hip-osteoarthritis-home")
