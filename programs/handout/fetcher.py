@@ -104,7 +104,7 @@ class HandoutURLFetcher(URLFetcher):
         if parts.scheme == "https" and f"https://{parts.netloc}" == INTERNAL_ORIGIN:
             path = unquote(parts.path)
             if path.startswith(static_prefix):
-                found = _file_under(static_roots(), path.removeprefix(static_prefix))
+                found = static_file(path.removeprefix(static_prefix))
             elif path.startswith(media_prefix):
                 found = _media_file(path.removeprefix(media_prefix))
             elif path.startswith(TICKS_PATH) and path.endswith(".png"):

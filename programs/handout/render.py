@@ -10,6 +10,7 @@ import functools
 import gc
 import re
 import threading
+from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -50,16 +51,22 @@ def without_layout_whitespace(html: str) -> str:
 
 
 @functools.lru_cache(maxsize=2)
-def _stylesheet(text: str, base_url: str) -> CSS:
-    return CSS(string=text, base_url=base_url, url_fetcher=HandoutURLFetcher())
+def _stylesheet(path: Path, modified: int, size: int) -> CSS:
+    return CSS(
+        string=path.read_text(encoding="utf-8"),
+        base_url=path.as_uri(),
+        url_fetcher=HandoutURLFetcher(),
+    )
 
 
 def handout_stylesheet() -> CSS:
-    """handout.css, parsed once per process for as long as the file stays the
-    same: the PDF's template leaves out its <link> and the render is given this
-    (parsing it is 13 ms of every render). The browser's print view links it."""
+    """handout.css, parsed once per process while the file is unchanged (as the
+    figures are: print_figures.print_figure_file): the PDF's template leaves out
+    its <link> and the render is given this (parsing it is 13 ms of every
+    render). The browser's print view links it."""
     path = static_file(STYLESHEET)
-    return _stylesheet(path.read_text(encoding="utf-8"), path.as_uri())
+    status = path.stat()
+    return _stylesheet(path, status.st_mtime_ns, status.st_size)
 
 
 def handout_html(handout: Handout, *, for_pdf: bool, extra: dict | None = None) -> str:
